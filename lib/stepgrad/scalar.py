@@ -1,0 +1,369 @@
+"""Value: a scalar that remembers how it was computed.
+
+Each operation below is a small class that states, side by side, its forward
+rule and its local derivatives: how the output changes when each input moves a
+little. ``backward()`` chains those local derivatives from the output back to
+every input (see ``stepgrad.graph.backward``).
+
+    >>> from stepgrad import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x**2
+    >>> y.backward()
+    >>> x.grad
+    4.0
+
+Subtraction, division and negation are built from the operations below, so
+their derivatives need no code of their own.
+"""
+
+import math
+import numbers
+
+from stepgrad import graph
+
+# ---------------------------------------------------------------------------
+# The operations: forward and local derivatives together.
+# ``local_grads(a, b, out)`` gets plain floats (b is None for one-input ops) and
+# returns d(out)/d(input) for each input.
+# ---------------------------------------------------------------------------
+
+
+class Add:
+    name = "+"
+
+    @staticmethod
+    def forward(a, b):
+        return a + b
+
+    @staticmethod
+    def local_grads(a, b, out):
+        return 1.0, 1.0
+
+
+class Mul:
+    name = "*"
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def local_grads(a, b, out):
+        return b, a  # d(ab)/da = b, d(ab)/db = a
+
+
+class Pow:
+    """a ** b with both a and b Values."""
+
+    name = "**"
+
+    @staticmethod
+    def forward(a, b):
+        return a**b
+
+    @staticmethod
+    def local_grads(a, b, out):
+        # d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a
+        return b * a ** (b - 1), out * math.log(a)
+
+
+class PowConstant:
+    """a ** n with n a plain number, kept in the operation, not in the graph."""
+
+    name = "**"
+
+    @staticmethod
+    def forward(a, n):
+        return a**n
+
+    @staticmethod
+    def local_grads(a, n, out):
+        return (n * a ** (n - 1),)
+
+
+class Exp:
+    name = "exp"
+
+    @staticmethod
+    def forward(a, _):
+        return math.exp(a)
+
+    @staticmethod
+    def local_grads(a, _, out):
+        return (out,)  # the exponential is its own derivative
+
+
+class Log:
+    name = "log"
+
+    @staticmethod
+    def forward(a, _):
+        return math.log(a)
+
+    @staticmethod
+    def local_grads(a, _, out):
+        return (1.0 / a,)
+
+
+class Tanh:
+    name = "tanh"
+
+    @staticmethod
+    def forward(a, _):
+        return math.tanh(a)
+
+    @staticmethod
+    def local_grads(a, _, out):
+        return (1.0 - out * out,)
+
+
+class Sigmoid:
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(a, _):
+        # Written so that exp never overflows, whatever the sign of a.
+        if a >= 0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def local_grads(a, _, out):
+        return (out * (1.0 - out),)
+
+
+class ReLU:
+    name = "relu"
+
+    @staticmethod
+    def forward(a, _):
+        return a if a > 0 else 0.0
+
+    @staticmethod
+    def local_grads(a, _, out):
+        return (1.0 if a > 0 else 0.0,)  # at 0 we take 0, as PyTorch does
+
+
+# ---------------------------------------------------------------------------
+# The Value node
+# ---------------------------------------------------------------------------
+
+
+class Value:
+    """A float that records the operations applied to it.
+
+    ``data`` is the number, ``grad`` is d(output)/d(this value) after
+    ``backward()``, ``op`` and ``inputs`` say how it was made (None and () for
+    values you create yourself), ``label`` is an optional name for drawings.
+    """
+
+    # Slots instead of a __dict__, and inputs in two slots instead of a tuple:
+    # every extra object per node is more memory and more work for Python's
+    # garbage collector on graphs with hundreds of thousands of nodes.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_seq")
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            raise TypeError(
+                f"Value() got a Value ({data!r}); use it directly, or pass "
+                f"its number with Value(v.data)."
+            )
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise TypeError(
+                f"Value() needs a real number (int or float), got "
+                f"{type(data).__name__} {data!r}. Convert it first, for "
+                f"example Value(float(x))."
+            )
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._a = None
+        self._b = None
+        self._seq = next(graph.creation_counter)
+
+    # --- the node protocol (see stepgrad.graph) ---------------------------
+
+    @property
+    def inputs(self):
+        """The Values this one was computed from, in order; () for a leaf."""
+        if self._op is None:
+            return ()
+        if self._b is None or self._op is PowConstant:
+            return (self._a,)
+        return (self._a, self._b)
+
+    @property
+    def op(self):
+        """The operation that made this Value ('+', '*', 'tanh', ...), or None."""
+        if self._op is PowConstant:
+            return f"**{_format_number(self._b)}"
+        return None if self._op is None else self._op.name
+
+    def local_grads(self):
+        """d(self)/d(input) for each input, as the chain rule will use them."""
+        if self._op is None:
+            return ()
+        a = self._a.data
+        b = self._b if self._op is PowConstant else (self._b.data if self._b is not None else None)
+        return self._op.local_grads(a, b, self.data)
+
+    def _backprop(self, grad):
+        return tuple(grad * local for local in self.local_grads())
+
+    def _accumulate(self, grad):
+        self.grad += grad
+
+    # --- backward ---------------------------------------------------------
+
+    def backward(self):
+        """Fill ``.grad`` of every Value this one depends on with d(self)/d(it).
+
+        Gradients add up across calls, as in PyTorch: reset them with
+        ``zero_grad()`` between two backward passes.
+        """
+        graph.backward(self, 1.0)
+
+    def zero_grad(self):
+        """Set ``.grad`` to 0 on this Value and every Value it depends on."""
+        for node in graph.topological_order(self):
+            node.grad = 0.0
+
+    # --- operations ---------------------------------------------------------
+
+    def __add__(self, other):
+        return _apply(Add, self, _as_value(other, "+"))
+
+    def __mul__(self, other):
+        return _apply(Mul, self, _as_value(other, "*"))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value):
+            if self.data <= 0:
+                raise ValueError(
+                    f"Value ** Value needs a positive base, got base "
+                    f"{self.data!r}: its derivative with respect to the exponent "
+                    f"is a**b * ln(a), and ln is only defined for positive "
+                    f"numbers. Use a plain number exponent (v ** 2) if the "
+                    f"exponent is a constant."
+                )
+            return _apply(Pow, self, exponent)
+        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+            return NotImplemented
+        exponent = float(exponent)
+        if self.data == 0 and exponent < 0:
+            raise ZeroDivisionError(
+                f"0.0 ** {_format_number(exponent)} is undefined (it divides by "
+                f"zero). Check where this Value became 0, or add a small "
+                f"epsilon before raising it to a negative power."
+            )
+        if self.data < 0 and not exponent.is_integer():
+            raise ValueError(
+                f"{self.data!r} ** {_format_number(exponent)}: a negative number "
+                f"to a fractional power is not a real number."
+            )
+        return _apply(PowConstant, self, exponent)
+
+    def __rpow__(self, base):
+        # number ** Value: the number becomes a leaf Value of its own.
+        return _as_value(base, "**") ** self
+
+    def exp(self):
+        if self.data > 709.78:
+            raise OverflowError(
+                f"exp({self.data!r}) is too large for a float (the largest is "
+                f"about exp(709.78)). Scale the input down, or use a "
+                f"numerically stable form such as sigmoid() or tanh()."
+            )
+        return _apply(Exp, self, None)
+
+    def log(self):
+        if self.data <= 0:
+            raise ValueError(
+                f"log is only defined for positive numbers, got log({self.data!r}). "
+                f"If this value can reach 0, clamp it first or add a small epsilon."
+            )
+        return _apply(Log, self, None)
+
+    def tanh(self):
+        return _apply(Tanh, self, None)
+
+    def sigmoid(self):
+        return _apply(Sigmoid, self, None)
+
+    def relu(self):
+        return _apply(ReLU, self, None)
+
+    # Everything below is written with the operations above.
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-_as_value(other, "-"))
+
+    def __truediv__(self, other):
+        other = _as_value(other, "/")
+        if other.data == 0:
+            raise ZeroDivisionError(
+                f"division by zero: {self.data!r} / {other!r}. Check where the "
+                f"divisor became 0, or add a small epsilon to it."
+            )
+        return self * other**-1
+
+    def __radd__(self, other):
+        return _as_value(other, "+") + self
+
+    def __rsub__(self, other):
+        return _as_value(other, "-") - self
+
+    def __rmul__(self, other):
+        return _as_value(other, "*") * self
+
+    def __rtruediv__(self, other):
+        return _as_value(other, "/") / self
+
+    def __float__(self):
+        return self.data
+
+    def __repr__(self):
+        text = f"Value(data={_format_number(self.data)}"
+        if self.grad:
+            text += f", grad={_format_number(self.grad)}"
+        if self.label:
+            text += f", label={self.label!r}"
+        return text + ")"
+
+
+def _apply(op, a, b):
+    """Run ``op`` forward and record its inputs on the result."""
+    out = Value.__new__(Value)
+    if b is None:
+        out.data = float(op.forward(a.data, None))
+    elif op is PowConstant:
+        out.data = float(op.forward(a.data, b))
+    else:
+        out.data = float(op.forward(a.data, b.data))
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._a = a
+    out._b = b
+    out._seq = next(graph.creation_counter)
+    return out
+
+
+def _as_value(x, symbol):
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"cannot combine a Value with {type(x).__name__} {x!r} using "
+            f"'{symbol}': only Values and real numbers (int, float) work here."
+        )
+    return Value(x)
+
+
+def _format_number(x):
+    return f"{x:g}" if isinstance(x, float) else repr(x)
