@@ -1,5 +1,33 @@
-"""Autograd machinery for the tensor engine, and gradient checking for both engines."""
+"""Autograd for tensors: Function (the extension point), grad modes, backward, gradcheck.
 
+- ``Function``: subclass it with ``forward(ctx, ...)`` and ``backward(ctx, grad)``
+  to define a differentiable operation (every built-in op is one).
+- ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``is_grad_enabled``.
+- ``backward(tensor, ...)``: the same as ``tensor.backward(...)``.
+- ``gradcheck``: compare a function's gradients with finite differences.
+"""
+
+import stepgrad.tensor  # noqa: F401 - defines Tensor before the modules below need it
+from stepgrad.autograd.engine import run_backward
+from stepgrad.autograd.function import BackwardNode, Function
+from stepgrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from stepgrad.autograd.gradcheck import GradcheckError, gradcheck
 
-__all__ = ["GradcheckError", "gradcheck"]
+
+def backward(tensor, grad_tensor=None, retain_graph=None, create_graph=False):
+    """``tensor.backward(grad_tensor, retain_graph, create_graph)`` (as torch.autograd.backward)."""
+    run_backward(tensor, grad_tensor, retain_graph, create_graph)
+
+
+__all__ = [
+    "BackwardNode",
+    "Function",
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "run_backward",
+    "set_grad_enabled",
+]

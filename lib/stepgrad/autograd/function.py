@@ -1,0 +1,224 @@
+"""Function: the one way to define a differentiable operation, as in PyTorch.
+
+A Function states an operation's forward rule and its backward rule side by
+side::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):            # numpy arrays in, a numpy array out
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):           # a Tensor in, one Tensor (or None) per input out
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+    y = Mul.apply(x, w)
+
+``forward`` receives each Tensor argument as its numpy array (``.data``) and
+every other argument unchanged. ``backward`` receives d(loss)/d(output) as a
+Tensor and returns one gradient per forward argument (None for arguments
+that are not tensors or need no gradient). It is written with Tensor
+operations, so that the backward pass can itself be differentiated
+(``create_graph=True``); the ordinary backward runs it with grad mode off,
+where those operations cost little more than the numpy calls.
+Shapes: a gradient may keep the broadcast shape of the output; the engine
+sums it back to each input's shape (``stepgrad.functions.broadcast.unbroadcast``).
+
+The ``ctx`` passed to both methods is the graph node itself (``y.grad_fn``,
+printed as ``<MulBackward>``): it holds the inputs, what forward saved, and
+any attribute forward sets on it for backward (``ctx.dim = dim``).
+"""
+
+import numpy as np
+
+from stepgrad.autograd import grad_mode
+from stepgrad.tensor import Tensor, _make, _settle_dtype
+
+
+class BackwardNode:
+    """What an operation leaves in the graph: ``grad_fn`` of its output, ``ctx`` of its Function.
+
+    ``inputs`` are the Tensor arguments of the forward call, in order;
+    ``needs_input_grad`` says, per forward argument, whether backward must
+    compute its gradient. Forward may set any other attribute for backward.
+    """
+
+    # Set per Function subclass (see Function.__init_subclass__).
+    function = None
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward: the forward's inputs or its output.
+
+        They come back in backward as Tensors from ``ctx.saved_tensors``: an
+        input comes back as that input Tensor, the output as a Tensor whose
+        grad_fn is this node, so both stay connected to the graph and the
+        backward formula can be differentiated again. Any other array comes
+        back as a constant Tensor.
+        """
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """The arrays given to ``save_for_backward``, as Tensors (see there)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_freed_message(self))
+        tensors = []
+        for position, array in enumerate(saved):
+            if position == self._saved_output_position:
+                tensors.append(_make(array, self))
+                continue
+            for tensor in self.inputs:
+                if tensor.data is array:
+                    tensors.append(tensor)
+                    break
+            else:
+                tensors.append(_make(array) if isinstance(array, np.ndarray) else array)
+        return tuple(tensors)
+
+    @property
+    def name(self):
+        """The operation's name as shown in drawings, e.g. 'MulBackward'."""
+        return type(self).__name__
+
+    def _backprop(self, grad_output):
+        """Run the Function's backward and shape its result for the graph walk.
+
+        Returns one gradient per Tensor input (None where none is needed),
+        summed back to the input's shape and cast to its dtype.
+        """
+        if self._saved is None:
+            raise RuntimeError(_freed_message(self))
+        grads = self.function.backward(self, grad_output)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(self.needs_input_grad):
+            raise RuntimeError(
+                f"{self.name}: {self.function.__name__}.backward returned {len(grads)} "
+                f"gradient(s), but forward took {len(self.needs_input_grad)} argument(s). "
+                f"Return one gradient per forward argument, None for those that need none."
+            )
+        positions = self._input_positions
+        contributions = []
+        for index, tensor in enumerate(self.inputs):
+            grad = grads[index if positions is None else positions[index]]
+            if grad is None or not tensor._requires_grad:
+                contributions.append(None)
+                continue
+            if not isinstance(grad, Tensor):
+                grad = _make(np.asarray(grad, dtype=tensor.data.dtype))
+            if grad.data.shape != tensor.data.shape:
+                grad = _reduce_to_shape(self, index, grad, tensor.data.shape)
+            if grad.data.dtype != tensor.data.dtype:
+                grad = grad.to(tensor.dtype)
+            contributions.append(grad)
+        walk = _engine.current_walk
+        if walk is None or not walk.retain_graph:
+            self._saved = None  # free what forward kept; a second backward now fails clearly
+        return contributions
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class Function:
+    """Base class of every differentiable operation; subclass it and call ``apply``.
+
+    >>> import numpy as np
+    >>> import stepgrad
+    >>> from stepgrad.autograd import Function
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, a):
+    ...         ctx.save_for_backward(a)
+    ...         return a**3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (a,) = ctx.saved_tensors
+    ...         return grad * 3 * a**2
+    >>> x = stepgrad.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
+    """
+
+    # numpy widens some results where PyTorch does not (a 0-d float32 array times a
+    # Python float is float64 on numpy 1.x). With this True, a float output gets
+    # the widest float dtype of the Tensor inputs (float32 if none is float).
+    output_dtype_from_inputs = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The node class is named after the Function, as PyTorch's grad_fn is: Mul -> MulBackward.
+        cls._node_class = type(f"{cls.__name__}Backward", (BackwardNode,), {"function": cls})
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *args):
+        """Run forward on the arguments' arrays; record a graph node when a gradient is needed."""
+        node = cls._node_class()
+        arrays = []
+        inputs = []
+        needs_input_grad = []
+        all_tensors = True
+        for arg in args:
+            if isinstance(arg, Tensor):
+                arrays.append(arg.data)
+                inputs.append(arg)
+                needs_input_grad.append(arg._requires_grad)
+            else:
+                arrays.append(arg)
+                needs_input_grad.append(False)
+                all_tensors = False
+        record = grad_mode.state.enabled and True in needs_input_grad
+        node.inputs = tuple(inputs)
+        node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
+        node._saved = ()
+        out = cls.forward(node, *arrays)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if inputs and out.dtype != inputs[0].data.dtype and cls.output_dtype_from_inputs:
+            out = _settle_dtype(out, inputs)
+        if not record or out.dtype.kind != "f":
+            return _make(out)  # nothing to differentiate: the node is dropped here
+        node._input_positions = (
+            None if all_tensors else tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        )
+        node._saved_output_position = -1
+        for position, array in enumerate(node._saved):
+            if array is out:
+                node._saved_output_position = position
+        return _make(out, node)
+
+
+def _reduce_to_shape(node, index, grad, shape):
+    try:
+        return unbroadcast(grad, shape)
+    except ValueError as error:
+        raise RuntimeError(
+            f"{node.name}: {node.function.__name__}.backward returned a gradient of shape "
+            f"{tuple(grad.shape)} for input {index}, whose shape is {tuple(shape)}. {error}"
+        ) from None
+
+
+def _freed_message(node):
+    return (
+        f"{node.name}: trying to backward through the graph a second time (or to read "
+        f"saved tensors after they were freed). Backward frees what each operation saved "
+        f"once it has used it. Call .backward(retain_graph=True) the first time if you need "
+        f"to backward through the same graph again, or recompute the forward pass."
+    )
+
+
+# Imported last: these modules import this one.
+from stepgrad.autograd import engine as _engine
+from stepgrad.functions.broadcast import unbroadcast

@@ -1,0 +1,83 @@
+"""Linear algebra: the matrix product, and the linear layer as one operation.
+
+>>> import stepgrad
+>>> W = stepgrad.tensor([[1.0, 2.0]], requires_grad=True)
+>>> x = stepgrad.tensor([[3.0, 4.0]])
+>>> (x @ W.T).sum().backward()
+>>> W.grad
+tensor([[3., 4.]])
+"""
+
+from stepgrad.autograd.function import Function
+
+
+class MatMul(Function):
+    """``a @ b`` as numpy defines it: 1-D vectors, 2-D matrices, and batches of matrices."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # A 1-D operand acts as a row (a) or column (b) matrix; make that explicit,
+        # apply the matrix rule, then drop the extra dimension again.
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2 if b.ndim > 1 else 0)
+        if b.ndim == 1:
+            grad = grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad @ b2.mT  # d(AB)/dA applied to G: G B^T
+            if a.ndim == 1:
+                grad_a = grad_a.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            grad_b = a2.mT @ grad  # A^T G
+            if b.ndim == 1:
+                grad_b = grad_b.squeeze(-1)
+        return grad_a, grad_b  # batch dimensions are summed by the engine (unbroadcast)
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` in one step, as PyTorch's addmm: one graph node instead of three.
+
+    ``weight`` has shape (out_features, in_features); ``bias`` (out_features,) or None.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # in place: out is a fresh array
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        needs_x, needs_weight, needs_bias = ctx.needs_input_grad
+        grad_x = grad @ weight if needs_x else None
+        # Rows of x and grad are the samples (any leading dimensions flattened into one).
+        rows, x_rows = _as_rows(grad), _as_rows(x)
+        grad_weight = rows.T @ x_rows if needs_weight else None
+        grad_bias = rows.sum(dim=0) if needs_bias else None
+        return grad_x, grad_weight, grad_bias
+
+
+def _as_rows(t):
+    return t if t.ndim == 2 else t.reshape(-1, t.shape[-1])
+
+
+def linear(x, weight, bias=None):
+    """Apply a linear layer: ``x @ weight.T + bias`` (as torch.nn.functional.linear)."""
+    if x.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"linear: the input's last dimension is {x.shape[-1]} but the weight expects "
+            f"{weight.shape[-1]} features (weight shape {tuple(weight.shape)}, input shape "
+            f"{tuple(x.shape)}). Check the layer's in_features against the data."
+        )
+    return Linear.apply(x, weight, bias)
