@@ -342,6 +342,8 @@ class Tensor:
         return elementwise.Add.apply(self, _as_tensor(other, self))
 
     def __radd__(self, other):
+        if not _grad_mode.enabled and _is_number(other):
+            return _quick(other + self.data, self, other)
         return _as_tensor(other, self).__add__(self)
 
     def __sub__(self, other):
@@ -350,6 +352,8 @@ class Tensor:
         return elementwise.Sub.apply(self, _as_tensor(other, self))
 
     def __rsub__(self, other):
+        if not _grad_mode.enabled and _is_number(other):
+            return _quick(other - self.data, self, other)
         return _as_tensor(other, self).__sub__(self)
 
     def __mul__(self, other):
@@ -358,6 +362,8 @@ class Tensor:
         return elementwise.Mul.apply(self, _as_tensor(other, self))
 
     def __rmul__(self, other):
+        if not _grad_mode.enabled and _is_number(other):
+            return _quick(other * self.data, self, other)
         return _as_tensor(other, self).__mul__(self)
 
     def __truediv__(self, other):
@@ -366,6 +372,8 @@ class Tensor:
         return elementwise.Div.apply(self, _as_tensor(other, self))
 
     def __rtruediv__(self, other):
+        if not _grad_mode.enabled and _is_number(other):
+            return _quick(other / self.data, self, other)
         return _as_tensor(other, self).__truediv__(self)
 
     def __neg__(self):
@@ -513,6 +521,8 @@ class Tensor:
     # --- reductions ---------------------------------------------------------
 
     def sum(self, dim=None, keepdim=False):
+        if not _grad_mode.enabled:
+            return _quick(self.data.sum(axis=_dims(dim), keepdims=keepdim), self, None)
         return reductions.Sum.apply(self, _dims(dim), keepdim)
 
     def mean(self, dim=None, keepdim=False):
@@ -579,6 +589,10 @@ class Tensor:
     def T(self):
         if self.data.ndim < 2:
             return self
+        if not _grad_mode.enabled:
+            return _make(self.data.T)
+        if self.data.ndim == 2:
+            return shape_ops.Transpose.apply(self, 0, 1)
         return shape_ops.Permute.apply(self, tuple(range(self.data.ndim - 1, -1, -1)))
 
     @property

@@ -38,7 +38,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim = a.shape, dim
-        return np.sum(a, axis=dim, keepdims=keepdim)
+        return a.sum(axis=dim, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,9 +50,9 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.shape, ctx.dim = a.shape, dim
-        out = np.mean(a, axis=dim, keepdims=keepdim)
-        ctx.count = a.size // max(np.size(out), 1)
-        return out
+        out = a.sum(axis=dim, keepdims=keepdim)
+        ctx.count = a.size // max(out.size, 1)
+        return out / ctx.count
 
     @staticmethod
     def backward(ctx, grad):

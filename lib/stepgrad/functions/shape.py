@@ -53,7 +53,10 @@ class Permute(Function):
                 f"permute: dims {tuple(dims)} must name each of the tensor's {a.ndim} "
                 f"dimensions exactly once."
             )
-        ctx.inverse = tuple(np.argsort([d % a.ndim for d in dims]).tolist())
+        inverse = [0] * a.ndim
+        for position, d in enumerate(dims):
+            inverse[d % a.ndim] = position
+        ctx.inverse = tuple(inverse)
         return np.transpose(a, dims)
 
     @staticmethod
