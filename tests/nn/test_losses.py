@@ -298,3 +298,53 @@ def test_cross_entropy_rejects_class_indices_out_of_range():
 def test_cross_entropy_rejects_logits_with_more_than_two_dimensions():
     with pytest.raises(ValueError, match=r"logits of shape \(N, C\).*got shape \(2, 3, 4\)"):
         nn.CrossEntropyLoss()(float32(np.zeros((2, 3, 4))), labels(np.zeros((2, 4))))
+
+
+# --- second derivatives (the backward formulas are differentiable) -----------------------
+
+SECOND_ORDER_CASES = {
+    "mse": (lambda x, t: F.mse_loss(x, t), lambda rng: rng.normal(size=(3, 2))),
+    "bce": (
+        lambda x, t: F.binary_cross_entropy(x, t),
+        lambda rng: rng.uniform(0.1, 0.9, size=(3, 2)),
+    ),
+    "bce_with_logits": (
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t),
+        lambda rng: rng.normal(size=(3, 2)),
+    ),
+    "cross_entropy": (
+        lambda x, t: F.cross_entropy(x, t),
+        lambda rng: rng.normal(size=(3, 4)),
+    ),
+}
+
+
+def _target_for(name, rng, shape):
+    if name == "cross_entropy":
+        return labels(rng.integers(0, shape[1], size=shape[0]))
+    return float64(rng.uniform(0, 1, size=shape))
+
+
+def _gradient(loss_fn, x_array, target, create_graph=False):
+    x = float64(x_array, requires_grad=True)
+    loss_fn(x, target).backward(create_graph=create_graph)
+    return x, x.grad
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER_CASES))
+def test_hessian_vector_product_of_each_loss_matches_finite_differences(rng, name):
+    loss_fn, make_input = SECOND_ORDER_CASES[name]
+    x_array = make_input(rng)
+    target = _target_for(name, rng, x_array.shape)
+    direction = rng.normal(size=x_array.shape)
+
+    x, grad = _gradient(loss_fn, x_array, target, create_graph=True)
+    x.grad = None
+    (grad * float64(direction)).sum().backward()
+    hessian_times_direction = x.grad.detach().numpy()
+
+    eps = 1e-6
+    _, grad_plus = _gradient(loss_fn, x_array + eps * direction, target)
+    _, grad_minus = _gradient(loss_fn, x_array - eps * direction, target)
+    expected = (grad_plus.detach().numpy() - grad_minus.detach().numpy()) / (2 * eps)
+    np.testing.assert_allclose(hessian_times_direction, expected, rtol=1e-5, atol=1e-7)

@@ -345,3 +345,14 @@ def test_register_parameter_rejects_a_plain_tensor():
 def test_train_rejects_a_mode_that_is_not_a_bool():
     with pytest.raises(TypeError, match=r"train\(mode\) expects True or False, got 'eval'"):
         SimpleNN().train("eval")
+
+
+def test_parameters_are_labelled_with_their_dotted_names_for_drawings():
+    model = Wrapper()
+    assert model.body.fc1.weight.label == "body.fc1.weight"
+    assert model.scale.label == "scale"
+    assert model.head[0].bias.label == "head.0.bias"
+
+
+def test_a_lone_layer_labels_its_parameters_by_their_own_names():
+    assert nn.Linear(2, 1).weight.label == "weight"

@@ -33,7 +33,9 @@ BCE_EPSILON = 1e-12
 def reduce(losses, reduction):
     """Combine per-element losses (a numpy array) as ``reduction`` says."""
     if reduction == "mean":
-        return np.asarray(losses.mean())
+        # sum / count is what np.mean computes, without its Python-level overhead
+        # (several microseconds, a tenth of a tutorial epoch's loss).
+        return np.asarray(losses.sum() / losses.size)
     if reduction == "sum":
         return np.asarray(losses.sum())
     return losses

@@ -71,6 +71,8 @@ class Module:
         if isinstance(value, Parameter):
             self._forget(name)
             self._parameters[name] = value
+            if not value.label:
+                value.label = f"{self._path}.{name}" if self._path else name
         elif isinstance(value, Module):
             self._forget(name)
             self._modules[name] = value
@@ -117,9 +119,14 @@ class Module:
     def _set_path(self, name):
         # Called bottom-up as models are built: a child gets its name when its
         # parent assigns it, and gets the parent's prefix when the parent is
-        # assigned in turn.
+        # assigned in turn. Parameters take the same dotted names as labels, so
+        # that a drawing of any graph names them "fc1.weight" without being told.
         for subname, module in self.named_modules():
-            object.__setattr__(module, "_path", f"{name}.{subname}" if subname else name)
+            path = f"{name}.{subname}" if subname else name
+            object.__setattr__(module, "_path", path)
+            for param_name, param in module._parameters.items():
+                if param is not None:
+                    param.label = f"{path}.{param_name}"
 
     def register_parameter(self, name, param):
         """Add ``param`` (a Parameter, or None for an absent one such as a
