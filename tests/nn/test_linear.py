@@ -136,7 +136,9 @@ def test_wrong_input_width_of_a_lone_layer_suggests_the_matching_layer():
 
 def test_integer_input_is_rejected_with_the_dtypes_named():
     data = stepgrad.tensor([[2, 4], [5, 7]])  # ints: the classic missing dtype=float32
-    with pytest.raises(RuntimeError, match=r"float32 weights but got a int64 input.*\.float\(\)"):
+    with pytest.raises(
+        RuntimeError, match=r"float32 weights but got an input of dtype int64.*\.float\(\)"
+    ):
         nn.Linear(2, 1)(data)
 
 

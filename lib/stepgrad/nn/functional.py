@@ -83,8 +83,8 @@ def cross_entropy(input, target, reduction="mean"):
     if not np.issubdtype(target.data.dtype, np.integer):
         raise RuntimeError(
             f"expected target dtype to be Long (int64): cross_entropy takes class indices, "
-            f"got a {target.data.dtype} target; make the labels integers, for example "
-            f"stepgrad.tensor(labels, dtype=stepgrad.int64)"
+            f"got a {target.data.dtype} target; make the labels integers with target.long(), "
+            f"or build them with stepgrad.tensor(labels, dtype=stepgrad.int64)"
         )
     if target.ndim != input.ndim - 1 or target.shape != input.shape[:-1]:
         raise ValueError(

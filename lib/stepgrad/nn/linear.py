@@ -70,8 +70,8 @@ class Linear(Module):
             )
         if input.data.dtype != self.weight.data.dtype:
             raise RuntimeError(
-                f"{self._describe()} has {self.weight.data.dtype} weights but got a "
-                f"{input.data.dtype} input; the two must have the same dtype: "
+                f"{self._describe()} has {self.weight.data.dtype} weights but got an input "
+                f"of dtype {input.data.dtype}; the two must have the same dtype: "
                 f"build the data with dtype=stepgrad.{self.weight.data.dtype} or convert "
                 f"it with .float()"
             )
