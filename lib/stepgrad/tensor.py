@@ -338,7 +338,7 @@ class Tensor:
 
     def __add__(self, other):
         if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
-            return _quick(self.data + _data(other), self, other)
+            return _quick_binary(np.add, self, other)
         return elementwise.Add.apply(self, _as_tensor(other, self))
 
     def __radd__(self, other):
@@ -348,7 +348,7 @@ class Tensor:
 
     def __sub__(self, other):
         if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
-            return _quick(self.data - _data(other), self, other)
+            return _quick_binary(np.subtract, self, other)
         return elementwise.Sub.apply(self, _as_tensor(other, self))
 
     def __rsub__(self, other):
@@ -358,7 +358,7 @@ class Tensor:
 
     def __mul__(self, other):
         if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
-            return _quick(self.data * _data(other), self, other)
+            return _quick_binary(np.multiply, self, other)
         return elementwise.Mul.apply(self, _as_tensor(other, self))
 
     def __rmul__(self, other):
@@ -368,7 +368,7 @@ class Tensor:
 
     def __truediv__(self, other):
         if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
-            return _quick(self.data / _data(other), self, other)
+            return _quick_binary(np.true_divide, self, other)
         return elementwise.Div.apply(self, _as_tensor(other, self))
 
     def __rtruediv__(self, other):
@@ -399,6 +399,8 @@ class Tensor:
     def __matmul__(self, other):
         other = _as_tensor(other, self)
         if not _grad_mode.enabled:
+            if not linalg.can_multiply(self.data.shape, other.data.shape):
+                raise linalg.cannot_multiply_error(self.data.shape, other.data.shape)
             return _quick(self.data @ other.data, self, other)
         return linalg.MatMul.apply(self, other)
 
@@ -772,6 +774,27 @@ def _quick(result, a, b):
     return _make(result)
 
 
+def _quick_binary(ufunc, a, b):
+    """``ufunc(a, b)`` on the arrays, for arithmetic when no graph is recorded."""
+    try:
+        result = ufunc(a.data, b.data if type(b) is Tensor else b)
+    except ValueError as error:
+        raise broadcast_error(ufunc.__name__, a, b, error) from None
+    return _quick(result, a, b)
+
+
+def broadcast_error(operation, a, b, error):
+    """The error for operands whose shapes do not broadcast (or numpy's own, for others)."""
+    if "broadcast" not in str(error):
+        return error
+    shape_a, shape_b = np.shape(a.data if isinstance(a, Tensor) else a), np.shape(_data(b))
+    return RuntimeError(
+        f"{operation}: the shapes {shape_a} and {shape_b} do not broadcast. Compared from "
+        f"the last dimension backwards, each pair of sizes must be equal or one of them 1. "
+        f"Reshape or unsqueeze one operand (for example b.unsqueeze(-1)) so they line up."
+    )
+
+
 def _settle_dtype(result, inputs):
     """Give a float result the dtype PyTorch would: the widest float input, else float32.
 
@@ -904,7 +927,7 @@ def _format_values(array, indent):
     if formatter is None:
         width = max(len(str(v)) for v in _shown_values(array))
         formatter = {"all": lambda v: str(v).rjust(width)}
-    return np.array2string(
+    text = np.array2string(
         array,
         separator=", ",
         prefix=" " * indent,
@@ -913,6 +936,7 @@ def _format_values(array, indent):
         edgeitems=3,
         max_line_width=80,
     )
+    return text.replace(", ...,", ",  ...,")  # PyTorch marks skipped columns with " ..."
 
 
 def _shown_values(array):

@@ -110,7 +110,7 @@ def test_reading_saved_tensors_after_backward_raises():
     y = x * x
     y.backward()
     with pytest.raises(RuntimeError, match=r"saved tensors after they were freed"):
-        y.grad_fn.saved_tensors
+        _ = y.grad_fn.saved_tensors
 
 
 def test_non_leaf_grad_is_none_without_retain_grad():

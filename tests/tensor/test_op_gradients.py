@@ -11,5 +11,5 @@ from tensor_op_cases import ALL_CASES, case_id
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
 def test_gradient_matches_finite_differences(case):
-    name, fn, inputs = case
+    _name, fn, inputs = case
     assert_gradients_match_finite_differences(fn, *inputs)

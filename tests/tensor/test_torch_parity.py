@@ -22,7 +22,7 @@ def run(m, fn, arrays, dtype, weights_seed=0):
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
 def test_float64_values_and_gradients_match_pytorch(case):
-    name, fn, arrays = case
+    _name, fn, arrays = case
     ours, our_grads, _ = run(stepgrad, fn, arrays, stepgrad.float64)
     theirs, their_grads, _ = run(torch, fn, arrays, torch.float64)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
@@ -34,7 +34,7 @@ def test_float64_values_and_gradients_match_pytorch(case):
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
 def test_float32_values_gradients_and_dtypes_match_pytorch(case):
-    name, fn, arrays = case
+    _name, fn, arrays = case
     ours, our_grads, our_dtype = run(stepgrad, fn, arrays, stepgrad.float32)
     theirs, their_grads, their_dtype = run(torch, fn, arrays, torch.float32)
     assert repr(our_dtype) == repr(their_dtype).replace("torch.", "stepgrad.")

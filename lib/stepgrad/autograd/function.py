@@ -34,7 +34,7 @@ any attribute forward sets on it for backward (``ctx.dim = dim``).
 import numpy as np
 
 from stepgrad.autograd import grad_mode
-from stepgrad.tensor import Tensor, _make, _settle_dtype
+from stepgrad.tensor import Tensor, _make, _settle_dtype, broadcast_error
 
 
 class BackwardNode:
@@ -75,7 +75,8 @@ class BackwardNode:
                     tensors.append(tensor)
                     break
             else:
-                tensors.append(_make(array) if isinstance(array, np.ndarray) else array)
+                is_array = isinstance(array, np.ndarray | np.generic)
+                tensors.append(_make(np.asarray(array)) if is_array else array)
         return tuple(tensors)
 
     @property
@@ -183,9 +184,14 @@ class Function:
         node.inputs = tuple(inputs)
         node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
         node._saved = ()
-        out = cls.forward(node, *arrays)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
+        try:
+            returned = cls.forward(node, *arrays)
+        except ValueError as error:
+            if len(inputs) < 2:
+                raise
+            raise broadcast_error(cls.__name__, inputs[0], inputs[1], error) from None
+        # numpy gives scalars, not arrays, for 0-d results (and may widen the dtype).
+        out = returned if type(returned) is np.ndarray else np.asarray(returned)
         if inputs and out.dtype != inputs[0].data.dtype and cls.output_dtype_from_inputs:
             out = _settle_dtype(out, inputs)
         if not record or out.dtype.kind != "f":
@@ -195,8 +201,12 @@ class Function:
         )
         node._saved_output_position = -1
         for position, array in enumerate(node._saved):
-            if array is out:
+            if array is returned:
                 node._saved_output_position = position
+        if out is not returned and node._saved_output_position >= 0:
+            saved = list(node._saved)
+            saved[node._saved_output_position] = out
+            node._saved = tuple(saved)
         return _make(out, node)
 
 

@@ -183,9 +183,7 @@ class Sigmoid(Function):
     def forward(ctx, a):
         # sigmoid(a) = exp(-log(1 + exp(-a))): never overflows, and stays accurate
         # for very negative a, where 1 / (1 + exp(-a)) would compute exp(-a) = inf.
-        out = np.logaddexp(0, -a)
-        np.negative(out, out=out)
-        np.exp(out, out=out)
+        out = np.exp(-np.logaddexp(0, -a))
         ctx.save_for_backward(out)
         return out
 

@@ -16,6 +16,8 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        if not can_multiply(a.shape, b.shape):
+            raise cannot_multiply_error(a.shape, b.shape)
         ctx.save_for_backward(a, b)
         return a @ b
 
@@ -66,6 +68,28 @@ class Linear(Function):
         grad_weight = rows.T @ x_rows if needs_weight else None
         grad_bias = rows.sum(dim=0) if needs_bias else None
         return grad_x, grad_weight, grad_bias
+
+
+def can_multiply(shape_a, shape_b):
+    """Whether ``a @ b`` is defined: inner sizes agree (batch sizes are checked by numpy)."""
+    if not shape_a or not shape_b:
+        return False
+    return shape_a[-1] == shape_b[-2 if len(shape_b) > 1 else 0]
+
+
+def cannot_multiply_error(shape_a, shape_b):
+    if not shape_a or not shape_b:
+        return RuntimeError(
+            f"matmul: both arguments need at least 1 dimension, got shapes {shape_a} and "
+            f"{shape_b}. Multiply by a 0-d tensor with * instead."
+        )
+    inner_b = shape_b[-2 if len(shape_b) > 1 else 0]
+    return RuntimeError(
+        f"mat1 and mat2 shapes cannot be multiplied ({'x'.join(map(str, shape_a))} and "
+        f"{'x'.join(map(str, shape_b))}): a @ b needs a's last size ({shape_a[-1]}) to equal "
+        f"b's {'second-to-last' if len(shape_b) > 1 else 'only'} size ({inner_b}). "
+        f"Transpose one operand (b.T) or check the shapes."
+    )
 
 
 def _as_rows(t):
