@@ -1,0 +1,34 @@
+"""What a learner must see in each chapter, for the browser tests: one line per notebook.
+
+``node_labels`` are texts that must appear as labels in a graph drawing (SVG ``<text>``
+elements, compared whole) after Run All; ``stepper`` says the chapter shows the backward
+stepper; ``loss_plot`` that it trains with the live loss plot. A chapter that is listed but not
+written yet is skipped with that reason; a notebook with graphs or widgets that is missing from
+this table fails ``test_every_chapter_with_graphs_or_widgets_is_listed``.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    notebook: str
+    node_labels: tuple[str, ...] = ()
+    stepper: bool = False
+    loss_plot: bool = False
+
+
+CHAPTERS = [
+    Chapter("00_welcome.ipynb"),
+    Chapter("01_derivatives_and_slopes.ipynb"),
+    Chapter(
+        "02_the_computational_graph.ipynb",
+        node_labels=("x", "w", "b", "*", "+", "sigmoid", "data 0.6225"),
+        stepper=True,
+    ),
+    Chapter(
+        "03_backward_step_by_step.ipynb",
+        node_labels=("x", "w", "b", "sigmoid", "grad 1.0000"),
+        stepper=True,
+    ),
+]
