@@ -96,3 +96,20 @@ def test_html_output_escapes_the_message():
 
 def test_the_check_keeps_its_exercise_number_and_title():
     assert (check_answer.number, check_answer.title) == ("9.9", "the answer")
+
+
+def test_a_function_whose_body_is_still_the_blank_is_not_answered():
+    def backward(root):
+        ___  # noqa: B018 - the template's blank line, which computes nothing
+
+    assert check_function(backward).status == "unanswered"
+
+
+def test_a_blank_left_in_a_nested_function_is_found():
+    def outer(x):
+        def inner():
+            return ___
+
+        return x * 2
+
+    assert check_function(outer).status == "unanswered"

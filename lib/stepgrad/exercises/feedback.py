@@ -20,6 +20,7 @@ import functools
 import html
 import math
 import numbers
+import types
 
 CORRECT = "correct"
 WRONG = "wrong"
@@ -177,14 +178,19 @@ def exercise(number, title):
 def call_learner(function, *args, what=None):
     """Call the learner's ``function``; whatever it raises becomes ``LearnerCodeFailed``.
 
-    ``NotAnswered`` passes through, so a function that still returns or uses
-    ``___`` counts as not answered yet.
+    A function whose code still mentions ``___`` is not answered yet
+    (``NotAnswered``), whether or not it would ever compute with it.
     """
     if not callable(function):
         raise Rejected(
             f"Expected a function here, got {type(function).__name__} {function!r}. "
             f"Pass the function itself, without calling it (no parentheses)."
         )
+    code = getattr(function, "__code__", None)
+    if code is not None and _mentions_blank(code):
+        # A function whose body still says ___ may never compute with it (a bare
+        # ``___`` line does nothing), but it is not finished.
+        raise NotAnswered("the function still contains ___")
     try:
         result = function(*args)
     except NotAnswered:
@@ -196,6 +202,15 @@ def call_learner(function, *args, what=None):
     if isinstance(result, Placeholder):
         raise NotAnswered("the function returned ___")
     return result
+
+
+def _mentions_blank(code):
+    """True when compiled code (or a function nested in it) refers to the name ``___``."""
+    if "___" in code.co_names:
+        return True
+    return any(
+        isinstance(const, types.CodeType) and _mentions_blank(const) for const in code.co_consts
+    )
 
 
 def expect_number(answer, what="Your answer"):
