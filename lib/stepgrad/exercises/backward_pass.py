@@ -12,6 +12,8 @@ with the learner's numbers. A recursive walk is caught on a 5,000-node chain.
     'correct'
 """
 
+import sys
+
 from stepgrad.exercises.feedback import (
     LearnerCodeFailed,
     Rejected,
@@ -186,8 +188,9 @@ def check_topological_sort(topo_sort):
             return wrong(
                 f"Right on small graphs, but on a chain of {CHAIN_LENGTH:,} nodes it stops "
                 f"with RecursionError: each recursive call waits on the next, and Python "
-                f"allows only about 1,000 nested calls. Walk with a list as your own stack "
-                f"(while stack: node = stack.pop() ...) instead of calling yourself.",
+                f"allows only {sys.getrecursionlimit():,} nested calls here. Walk with a list "
+                f"as your own stack (while stack: node = stack.pop() ...) instead of calling "
+                f"yourself.",
                 mistake="recursive_walk",
             )
         raise

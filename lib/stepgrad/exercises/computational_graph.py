@@ -96,9 +96,10 @@ def check_build_expression(f):
             "The value is right but the graph is not the formula: gradients through it "
             "disagree with finite differences. Build f from a, b and c with + - * only."
         )
+    leaf_count = sum(1 for node in nodes if not node.inputs)
     return correct(
-        f"f = {f.data:g}, built from {len(nodes)} nodes. Draw it with draw_graph(f) and "
-        f"find the three leaves."
+        f"f = {f.data:g}, built from {len(nodes)} nodes, {leaf_count} of them leaves. "
+        f"Draw it with draw_graph(f) to see them all."
     )
 
 
