@@ -6,7 +6,8 @@ take minutes; CI runs them as a separate step.
 
 Chromium is Debian's package (``/usr/bin/chromium``), driven by Playwright with
 ``executable_path``: Playwright never downloads a browser here. When Chromium is missing it is
-installed from apt if we are root; otherwise the tests are skipped with the command to run.
+installed from apt if we are root; otherwise the tests are skipped with the command to run
+(in CI, where ``CI`` is set, they fail instead: there the browser test must run).
 """
 
 from __future__ import annotations
@@ -81,16 +82,24 @@ def ensure_chromium() -> str | None:
     return None
 
 
+def cannot_run(reason: str):
+    """Skip, saying why; in CI, where the browser test must run, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests, but {reason}")
+    print(f"\nSKIPPED browser tests: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium_context():
     """A headless Chromium with a fresh profile, closed after the session."""
     reason = ensure_chromium()
     if reason:
-        print(f"\nSKIPPED browser tests: {reason}")
-        pytest.skip(reason)
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
-    )
+        cannot_run(reason)
+    try:
+        from playwright import sync_api
+    except ImportError:
+        cannot_run("Playwright is not installed in this environment: pip install playwright")
     with (
         tempfile.TemporaryDirectory(prefix="stepgrad-chromium-") as profile,
         sync_api.sync_playwright() as playwright,

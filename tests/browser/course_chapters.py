@@ -31,4 +31,15 @@ CHAPTERS = [
         node_labels=("x", "w", "b", "sigmoid", "grad 1.0000"),
         stepper=True,
     ),
+    Chapter(
+        "04_from_scalars_to_tensors.ipynb",
+        # d/dx sum(x**2) = 2x at x = [1, 2, 3]
+        node_labels=(
+            "PowBackward",
+            "SumBackward",
+            "grad [2.0000, 4.0000, 6.0000]",
+            "MatMulBackward",
+        ),
+        stepper=True,
+    ),
 ]

@@ -161,6 +161,8 @@ def check_stepper(page) -> list[str]:
 
     A node is named by its SVG ``<title>`` (``n<position in topological order>``).
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # fixture checked it
+
     problems = []
     page.locator(STEPPER).first.scroll_into_view_if_needed()
     explanation = page.locator(STEPPER_EXPLANATION).first
@@ -168,14 +170,17 @@ def check_stepper(page) -> list[str]:
         node_before = page.evaluate(CURRENT_NODE_NAME, STEPPER_CURRENT_NODE)
         text_before = explanation.inner_text()
         page.locator(STEPPER_NEXT).first.click()
-        page.wait_for_function(
-            """([selector, before]) => {
-                const node = document.querySelector(selector);
-                return node && node.querySelector('title').textContent !== before;
-            }""",
-            arg=[STEPPER_CURRENT_NODE, node_before],
-            timeout=10_000,
-        )
+        try:
+            page.wait_for_function(
+                """([selector, before]) => {
+                    const node = document.querySelector(selector);
+                    return node && node.querySelector('title').textContent !== before;
+                }""",
+                arg=[STEPPER_CURRENT_NODE, node_before],
+                timeout=10_000,
+            )
+        except PlaywrightTimeoutError:
+            problems.append(f"Next click {click}: the highlighted node stayed {node_before}")
         if explanation.inner_text() == text_before:
             problems.append(f"Next click {click}: the explanation stayed {text_before!r}")
     return problems
