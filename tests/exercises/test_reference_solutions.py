@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from stepgrad import exercises
 
 COURSE = Path(__file__).resolve().parents[2] / "course"

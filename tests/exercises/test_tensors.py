@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 import stepgrad
 from stepgrad.exercises import ___, tensors
 
@@ -45,7 +44,9 @@ def test_the_square_case_tells_every_matmul_mistake_apart():
     # On square matrices every mistaken formula computes, so only numbers can tell them
     # apart; the check relies on them all being different from the truth and each other.
     A, B, G = tensors.matmul_cases()[0]
-    answers = [learners_matmul_grads(A, B, G)] + [f(A, B, G) for _, f, _ in tensors._MATMUL_MISTAKES]
+    answers = [learners_matmul_grads(A, B, G)] + [
+        f(A, B, G) for _, f, _ in tensors._MATMUL_MISTAKES
+    ]
     flat = [np.concatenate([a.ravel(), b.ravel()]) for a, b in answers]
     for i in range(len(flat)):
         for j in range(i + 1, len(flat)):
