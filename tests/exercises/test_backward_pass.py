@@ -3,7 +3,6 @@
 import math
 
 import pytest
-
 from stepgrad import Value
 from stepgrad.exercises import backward_pass
 from stepgrad.graph import topological_order

@@ -1,7 +1,6 @@
 """Chapter 2's checks, given right answers and each classic wrong one."""
 
 import pytest
-
 from stepgrad import Value
 from stepgrad.exercises import computational_graph
 

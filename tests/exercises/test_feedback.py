@@ -1,11 +1,10 @@
 """The shared machinery of the exercise checks: the blank, verdicts, learner errors."""
 
 import pytest
-
 from stepgrad.exercises.feedback import (
-    ___,
     Feedback,
     NotAnswered,
+    ___,
     call_learner,
     correct,
     exercise,

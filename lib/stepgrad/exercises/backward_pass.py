@@ -77,6 +77,19 @@ def walk_with_mistake(root, *, reverse=True, accumulate=True, upstream=True, see
             parent.grad = parent.grad + contribution if accumulate else contribution
 
 
+def _too_deep(failure, advice):
+    """The hint for learner code that ran out of stack on the deep chain; other errors go on."""
+    if not isinstance(failure.error, RecursionError):
+        raise failure
+    return wrong(
+        f"Right on small graphs, but on a chain of {CHAIN_LENGTH:,} nodes it stops with "
+        f"RecursionError: each recursive call waits on the next, and Python allows only "
+        f"{sys.getrecursionlimit():,} nested calls here. {advice} instead of calling "
+        f"yourself once per node.",
+        mistake="recursive_walk",
+    )
+
+
 def _grads(root):
     return [node.grad for node in topological_order(root)]
 
@@ -184,16 +197,9 @@ def check_topological_sort(topo_sort):
     try:
         order = call_learner(topo_sort, root)
     except LearnerCodeFailed as failure:
-        if isinstance(failure.error, RecursionError):
-            return wrong(
-                f"Right on small graphs, but on a chain of {CHAIN_LENGTH:,} nodes it stops "
-                f"with RecursionError: each recursive call waits on the next, and Python "
-                f"allows only {sys.getrecursionlimit():,} nested calls here. Walk with a list "
-                f"as your own stack (while stack: node = stack.pop() ...) instead of calling "
-                f"yourself.",
-                mistake="recursive_walk",
-            )
-        raise
+        return _too_deep(
+            failure, "Walk with a list as your own stack (while stack: node = stack.pop() ...)"
+        )
     problem = _order_problem(order, root)
     if problem is not None:
         return problem
@@ -207,30 +213,39 @@ def check_topological_sort(topo_sort):
 # Exercise 3.3: backward(root), written by the learner.
 # ---------------------------------------------------------------------------
 
+# (mistake, how walk_with_mistake makes it, the hint)
 _WALK_MISTAKES = (
     (
         "overwritten",
         {"accumulate": False},
-        "A node used twice ends up with only one contribution: its gradient was "
-        "overwritten (=) instead of accumulated (+=). Each consumer adds its share.",
+        (
+            "A node used twice ends up with only one contribution: its gradient was "
+            "overwritten (=) instead of accumulated (+=). Each consumer adds its share."
+        ),
     ),
     (
         "forward_order",
         {"reverse": False},
-        "Nodes were processed inputs first, so each passed on its gradient before "
-        "its consumers had sent it anything. Walk the topological order in reverse.",
+        (
+            "Nodes were processed inputs first, so each passed on its gradient before "
+            "its consumers had sent it anything. Walk the topological order in reverse."
+        ),
     ),
     (
         "local_only",
         {"upstream": False},
-        "Each input received only the local derivative. The chain rule multiplies it by "
-        "the gradient that reached the node: node.grad * local.",
+        (
+            "Each input received only the local derivative. The chain rule multiplies it by "
+            "the gradient that reached the node: node.grad * local."
+        ),
     ),
     (
         "no_seed",
         {"seed": False},
-        "Every gradient is 0 because nothing set root.grad = 1 before the walk: "
-        "d(root)/d(root) is where the chain starts.",
+        (
+            "Every gradient is 0 because nothing set root.grad = 1 before the walk: "
+            "d(root)/d(root) is where the chain starts."
+        ),
     ),
 )
 
@@ -271,14 +286,7 @@ def check_backward(backward):
     try:
         problem = _compare_walk(backward, chain)
     except LearnerCodeFailed as failure:
-        if isinstance(failure.error, RecursionError):
-            return wrong(
-                f"Right on small graphs, but on a chain of {CHAIN_LENGTH:,} nodes it stops "
-                f"with RecursionError. Walk a list (the topological order) with a loop "
-                f"rather than calling yourself once per node.",
-                mistake="recursive_walk",
-            )
-        raise
+        return _too_deep(failure, "Walk a list (the topological order) with a loop")
     if problem is not None:
         return problem
     return correct(
