@@ -223,9 +223,9 @@ def draw_graph(
     - ``highlight``: nodes drawn with a thick vermillion border.
     - ``inputs``: draw only what lies between these nodes and ``root``.
     - ``legend``: add a small key to the kinds of node.
-    - ``max_nodes``, ``summarize``: past ``max_nodes`` nodes, ``"auto"`` and
-      ``True`` draw one box per group of similar nodes; ``False`` raises
-      ``GraphTooLargeError`` with advice on drawing less.
+    - ``max_nodes``, ``summarize``: past ``max_nodes`` nodes, ``"auto"`` draws
+      one box per group of similar nodes (``True`` always does); ``False``
+      raises ``GraphTooLargeError`` with advice on drawing less.
 
     >>> from stepgrad import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -238,10 +238,10 @@ def draw_graph(
     index = GraphIndex(root, params)
     included = nodes_between(index, inputs)
     scene = Scene(highlight=frozenset(_positions_of(index, highlight, "highlight")))
-    if len(included) > max_nodes:
+    if summarize is True or len(included) > max_nodes:
         if summarize is False:
             raise GraphTooLargeError(_too_large_message(root, len(included), max_nodes))
-        from stepgrad.viz.summary import draw_summary
+        from stepgrad.viz.summary import draw_summary  # summary.py builds on this module
 
         return draw_summary(index, included, options, max_nodes)
     return render_scene(index, included, options, scene)

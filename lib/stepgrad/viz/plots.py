@@ -46,7 +46,9 @@ def _readable_style():
 
 def _new_figure(figsize=COLUMN_SIZE):
     """A figure outside pyplot: nothing to close, nothing shown twice by the inline backend."""
-    figure = Figure(figsize=figsize, dpi=100, layout="constrained")
+    figure = Figure(figsize=figsize, dpi=100)
+    # Fixed margins: an automatic layout would cost more than drawing the plot itself.
+    figure.subplots_adjust(left=0.13, right=0.97, bottom=0.15, top=0.9)
     FigureCanvasAgg(figure)
     return figure
 
@@ -127,6 +129,7 @@ class LiveLossPlot:
         self._png = None
         self._handle = None
         self._closed = False
+        self._figure = None  # made at the first redraw, then only its data changes
 
     def add(self, loss, step=None):
         """Record one loss (a number, Value or one-element Tensor); redraw every ``every``."""
@@ -144,6 +147,7 @@ class LiveLossPlot:
         if not self._closed:
             self._redraw()
             self._closed = True
+            self._figure = None  # the PNG is kept; the figure is no longer needed
 
     def __enter__(self):
         self._show()
@@ -155,24 +159,27 @@ class LiveLossPlot:
 
     def figure(self):
         """The curve as it is now, as a matplotlib Figure."""
-        with _readable_style():
-            figure = _new_figure()
-            axes = figure.add_subplot()
-            axes.plot(self.steps, self.losses, color=palette.OKABE_ITO["blue"], linewidth=2)
-            if self.losses:
+        if self._figure is None:
+            with _readable_style():
+                self._figure = _new_figure()
+                axes = self._figure.add_subplot()
+                axes.plot([], [], color=palette.OKABE_ITO["blue"], linewidth=2)
                 axes.plot(
-                    self.steps[-1:],
-                    self.losses[-1:],
-                    marker="o",
-                    color=palette.OKABE_ITO["vermillion"],
-                    linestyle="none",
-                    label=f"last: {self.losses[-1]:.4g}",
+                    [], [], marker="o", color=palette.OKABE_ITO["vermillion"], linestyle="none"
                 )
-                axes.legend(loc="upper right")
-            axes.set_title(self.title)
-            axes.set_xlabel(self.xlabel)
-            axes.set_ylabel(self.ylabel)
-        return figure
+                axes.set_title(self.title)
+                axes.set_xlabel(self.xlabel)
+                axes.set_ylabel(self.ylabel)
+        axes = self._figure.axes[0]
+        curve, last = axes.lines
+        curve.set_data(self.steps, self.losses)
+        if self.losses:
+            last.set_data(self.steps[-1:], self.losses[-1:])
+            last.set_label(f"last: {self.losses[-1]:.4g}")
+            axes.legend(loc="upper right")
+        axes.relim()
+        axes.autoscale_view()
+        return self._figure
 
     def __repr__(self):
         return "<live loss plot>"
