@@ -397,11 +397,13 @@ class Tensor:
         return _as_tensor(base, self).__pow__(self)
 
     def __matmul__(self, other):
-        other = _as_tensor(other, self)
+        if type(other) is not Tensor:
+            other = _as_tensor(other, self)
         if not _grad_mode.enabled:
-            if not linalg.can_multiply(self.data.shape, other.data.shape):
-                raise linalg.cannot_multiply_error(self.data.shape, other.data.shape)
-            return _quick(self.data @ other.data, self, other)
+            try:
+                return _quick(self.data @ other.data, self, other)
+            except ValueError:
+                raise linalg.cannot_multiply_error(self.data.shape, other.data.shape) from None
         return linalg.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
@@ -512,6 +514,9 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp needs at least one of min and max.")
+        if not _grad_mode.enabled:
+            data = self.data if min is None else np.maximum(self.data, min)
+            return _quick(data if max is None else np.minimum(data, max), self, None)
         return elementwise.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -524,7 +529,12 @@ class Tensor:
 
     def sum(self, dim=None, keepdim=False):
         if not _grad_mode.enabled:
-            return _quick(self.data.sum(axis=_dims(dim), keepdims=keepdim), self, None)
+            data = self.data
+            if data.dtype.kind == "f":  # add.reduce skips sum()'s Python wrapper
+                total = np.add.reduce(data, _dims(dim), None, None, keepdim)
+            else:
+                total = data.sum(axis=_dims(dim), keepdims=keepdim)
+            return _quick(total, self, None)
         return reductions.Sum.apply(self, _dims(dim), keepdim)
 
     def mean(self, dim=None, keepdim=False):
@@ -835,9 +845,12 @@ def _as_tensor(value, like):
 
 
 def _compare(ufunc, a, b):
-    if not (isinstance(b, Tensor | np.ndarray) or _is_number(b)):
+    if isinstance(b, Tensor):
+        b = b.data
+    elif not (isinstance(b, np.ndarray) or _is_number(b)):
         return NotImplemented
-    return _make(np.asarray(ufunc(a.data, _data(b))))
+    result = ufunc(a.data, b)
+    return _make(result if type(result) is np.ndarray else np.asarray(result))
 
 
 def _dims(dim):

@@ -72,7 +72,9 @@ def _seed(root, gradient, walk):
                 f".mean()), or pass backward(gradient=...) a tensor of shape "
                 f"{tuple(root.shape)} holding d(something)/d(this tensor)."
             )
-        return _make(np.ones_like(root.data))
+        data = root.data
+        # np.array(1, dtype) is several times faster than np.ones_like for the usual 0-d loss.
+        return _make(np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype))
     if not isinstance(gradient, Tensor):
         gradient = _make(np.asarray(gradient, dtype=root.data.dtype))
     if gradient.shape != root.shape:

@@ -65,12 +65,14 @@ class BackwardNode:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_freed_message(self))
+        inputs = self.inputs
+        output_position = self._saved_output_position
         tensors = []
         for position, array in enumerate(saved):
-            if position == self._saved_output_position:
+            if position == output_position:
                 tensors.append(_make(array, self))
                 continue
-            for tensor in self.inputs:
+            for tensor in inputs:
                 if tensor.data is array:
                     tensors.append(tensor)
                     break
@@ -102,17 +104,19 @@ class BackwardNode:
                 f"Return one gradient per forward argument, None for those that need none."
             )
         positions = self._input_positions
+        if positions is not None:  # some forward arguments were not tensors: skip their slots
+            grads = [grads[position] for position in positions]
         contributions = []
-        for index, tensor in enumerate(self.inputs):
-            grad = grads[index if positions is None else positions[index]]
+        for index, (tensor, grad) in enumerate(zip(self.inputs, grads)):
             if grad is None or not tensor._requires_grad:
                 contributions.append(None)
                 continue
-            if not isinstance(grad, Tensor):
+            if type(grad) is not Tensor and not isinstance(grad, Tensor):
                 grad = _make(np.asarray(grad, dtype=tensor.data.dtype))
-            if grad.data.shape != tensor.data.shape:
-                grad = _reduce_to_shape(self, index, grad, tensor.data.shape)
-            if grad.data.dtype != tensor.data.dtype:
+            data, expected = grad.data, tensor.data
+            if data.shape != expected.shape:
+                grad = _reduce_to_shape(self, index, grad, expected.shape)
+            if data.dtype != expected.dtype:
                 grad = grad.to(tensor.dtype)
             contributions.append(grad)
         walk = _engine.current_walk

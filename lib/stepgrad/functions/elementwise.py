@@ -213,7 +213,8 @@ class Clamp(Function):
     def forward(ctx, a, low, high):
         ctx.save_for_backward(a)
         ctx.low, ctx.high = low, high
-        return np.clip(a, low, high)
+        out = a if low is None else np.maximum(a, low)
+        return out if high is None else np.minimum(out, high)
 
     @staticmethod
     def backward(ctx, grad):

@@ -64,7 +64,8 @@ class Linear(Function):
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
         grad_x = grad @ weight if needs_x else None
         # Rows of x and grad are the samples (any leading dimensions flattened into one).
-        rows, x_rows = _as_rows(grad), _as_rows(x)
+        rows = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+        x_rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         grad_weight = rows.T @ x_rows if needs_weight else None
         grad_bias = rows.sum(dim=0) if needs_bias else None
         return grad_x, grad_weight, grad_bias
@@ -90,10 +91,6 @@ def cannot_multiply_error(shape_a, shape_b):
         f"b's {'second-to-last' if len(shape_b) > 1 else 'only'} size ({inner_b}). "
         f"Transpose one operand (b.T) or check the shapes."
     )
-
-
-def _as_rows(t):
-    return t if t.ndim == 2 else t.reshape(-1, t.shape[-1])
 
 
 def linear(x, weight, bias=None):
