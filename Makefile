@@ -37,6 +37,7 @@ help:
 	@echo "make bench      run the benchmarks (bench/run.py)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make matrix     library unit tests on Python 3.10 + numpy 1.26 and 3.13 + newest numpy"
+	@echo "make test-browser  the course in headless Chromium (tests/browser)"
 	@echo "make clean      remove .venv, .jupyter, .nox and caches (back to a fresh clone)"
 	@echo "PYTHON=python3.12 picks the Python that creates .venv (default: python3)"
 
@@ -68,11 +69,12 @@ $(INSTALLED): pyproject.toml tools/configure_jupyter.py $(VENV)/pyvenv.cfg
 
 # --- working on the course --------------------------------------------------------------
 # Deterministic re-execution: a fixed kernel from .venv, no timing metadata in the files.
+# Every notebook in course/, committed or not (NB=... for one).
 execute: setup
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
-	  $(if $(NB),$(NB),$(COURSE_NOTEBOOKS))
-	@jupyter trust $(if $(NB),$(NB),$(COURSE_NOTEBOOKS)) > /dev/null
+	  $(if $(NB),$(NB),$(wildcard course/*.ipynb))
+	@jupyter trust $(if $(NB),$(NB),$(wildcard course/*.ipynb)) > /dev/null
 
 bench: setup
 	@if [ -f bench/run.py ]; then python bench/run.py; \
