@@ -66,7 +66,7 @@ def test_explanations_say_what_each_step_did():
     assert "d gets 1.0000 \u00d7 -2.0000 = -2.0000" in texts[0]
     assert texts[2].startswith("Step 3 of 3: e has its whole gradient, -2.0000")
     assert texts[3] == (
-        "Done: every node holds its gradient. The inputs: a: 6.0000, b: -4.0000, "
+        "Done: the walk is over, and the inputs hold their gradients: a: 6.0000, b: -4.0000, "
         "c: -2.0000, f: 4.0000."
     )
 
@@ -130,6 +130,21 @@ def test_tensor_frames_show_the_reduction_to_the_input_shape():
         "axis 0 back to its shape (3,)" in frames[1].explanation
     )
     assert "grad (2, 3) \u2192 sum over axis 0 \u2192 (3,)" in frames[1].drawing.source
+
+
+def test_the_result_frame_names_inputs_that_needed_no_gradient():
+    pytest.importorskip("stepgrad.tensor", reason="the tensor engine is not there yet")
+    import stepgrad
+
+    w = stepgrad.tensor([[1.0, 2.0]], requires_grad=True)
+    w.label = "w"
+    x = stepgrad.tensor([[3.0], [4.0]])
+    result = backward_frames((w @ x).sum())[-1].explanation
+    # d(w @ x)/dw = x^T, by hand; x itself needs no gradient
+    assert result == (
+        "Done: the walk is over, and the inputs hold their gradients: w: [[3.0000, 4.0000]] "
+        "(1 input needed no gradient)."
+    )
 
 
 # --- the widget and the strip: these draw, so they need dot ----------------------------

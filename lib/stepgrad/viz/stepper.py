@@ -119,13 +119,7 @@ def backward_frames(root, *, params=None, precision=4, rankdir="LR", max_nodes=N
         previous_grads = step.grads
 
     final = steps[-1].grads
-    leaves = [i for i, node in enumerate(index.order) if not node.inputs]
-    held = ", ".join(
-        f"{index.describe(index.order[i], precision)}: {format_grad_inline(final[i], precision)}"
-        for i in leaves[:6]
-    )
-    more = f" and {len(leaves) - 6} more" if len(leaves) > 6 else ""
-    text = f"Done: every node holds its gradient. The inputs: {held}{more}."
+    text = _explain_result(index, final, precision)
     pictures.append((Scene(states=dict.fromkeys(everything, "done"), grads=final), text, None))
 
     # Every edge is labelled in exactly one step; the layout leaves room for all labels.
@@ -227,6 +221,22 @@ def _explain_backward(index, step, total, previous_grads, precision):
     else:
         text += ". " + _explain_tensor_sends(index, node, contributions, precision)
     return text + _accumulation_note(index, step, contributions, previous_grads, precision)
+
+
+def _explain_result(index, final, precision):
+    leaves = [i for i, node in enumerate(index.order) if not node.inputs]
+    reached = [i for i in leaves if final[i] is not None]
+    held = ", ".join(
+        f"{index.describe(index.order[i], precision)}: {format_grad_inline(final[i], precision)}"
+        for i in reached[:6]
+    )
+    text = f"Done: the walk is over, and the inputs hold their gradients: {held}"
+    if len(reached) > 6:
+        text += f" and {len(reached) - 6} more"
+    needless = len(leaves) - len(reached)
+    if needless:
+        text += f" ({needless} input{'s' if needless > 1 else ''} needed no gradient)"
+    return text + "."
 
 
 def _explain_tensor_sends(index, node, contributions, precision):
