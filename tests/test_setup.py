@@ -65,7 +65,7 @@ def run_tool(script, *args, path_dirs=(), **env):
 # --- the two routes name the same dependencies -------------------------------------------
 
 # conda-forge's name for each PyPI package whose name differs there.
-CONDA_NAME_OF = {"graphviz": "python-graphviz"}
+CONDA_NAME_OF = {"graphviz": "python-graphviz", "matplotlib": "matplotlib-base"}
 
 
 def requirement_pairs(requirements):
