@@ -95,6 +95,19 @@ int = int32
 
 __version__ = "0.1.0"
 
+_SUBPACKAGES = ("nn", "optim", "viz", "exercises")
+
+
+def __getattr__(name):
+    # `stepgrad.nn` works after a plain `import stepgrad`, as `torch.nn` does, without
+    # making every `import stepgrad` pay for importing nn, optim and the drawing code.
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"stepgrad.{name}")
+    raise AttributeError(f"module 'stepgrad' has no attribute {name!r}")
+
+
 __all__ = [
     "Tensor",
     "Value",

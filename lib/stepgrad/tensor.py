@@ -22,6 +22,7 @@ written. Arithmetic has a shortcut: when grad mode is off (inside
 graph is being recorded and the Function machinery would only cost time.
 """
 
+import copy
 import numbers
 from collections import namedtuple
 
@@ -325,10 +326,8 @@ class Tensor:
         copied.grad_fn = None
         copied._requires_grad = self._requires_grad
         copied._seq = _next_seq()
-        if hasattr(self, "__dict__"):
-            copied.__dict__.update(
-                {k: __import__("copy").deepcopy(v, memo) for k, v in self.__dict__.items()}
-            )
+        if hasattr(self, "__dict__"):  # subclasses may add attributes
+            copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
         memo[id(self)] = copied
         return copied
 
