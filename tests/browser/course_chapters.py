@@ -1,10 +1,11 @@
 """What a learner must see in each chapter, for the browser tests: one line per notebook.
 
 ``node_labels`` are texts that must appear as labels in a graph drawing (SVG ``<text>``
-elements, compared whole) after Run All; ``stepper`` says the chapter shows the backward
-stepper; ``loss_plot`` that it trains with the live loss plot. A chapter that is listed but not
-written yet is skipped with that reason; a notebook with graphs or widgets that is missing from
-this table fails ``test_every_chapter_with_graphs_or_widgets_is_listed``.
+elements, compared whole) after Run All; ``stepper`` says the chapter shows a stepper (its
+first one is clicked through); ``loss_plot`` that it trains with the live loss plot. Every chapter is opened and run,
+so every chapter needs its line: a notebook missing from this table fails
+``test_every_chapter_of_the_course_is_listed``, and a listed one not written yet is skipped
+with that reason.
 """
 
 from dataclasses import dataclass
