@@ -47,6 +47,10 @@ class BackwardNode:
 
     # Set per Function subclass (see Function.__init_subclass__).
     function = None
+    # Defaults that most nodes keep, so that apply() need not set them on each one.
+    _saved = ()  # what save_for_backward kept; None once backward has freed it
+    _saved_output_position = -1  # where the forward's output is among _saved, if it is
+    _input_positions = None  # positions of the Tensor arguments, when some are not Tensors
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward: the forward's inputs or its output.
@@ -184,10 +188,9 @@ class Function:
                 arrays.append(arg)
                 needs_input_grad.append(False)
                 all_tensors = False
-        record = grad_mode.state.enabled and True in needs_input_grad
+        record = True in needs_input_grad and grad_mode.state.enabled
         node.inputs = tuple(inputs)
         node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
-        node._saved = ()
         try:
             returned = cls.forward(node, *arrays)
         except ValueError as error:
@@ -200,17 +203,14 @@ class Function:
             out = _settle_dtype(out, inputs)
         if not record or out.dtype.kind != "f":
             return _make(out)  # nothing to differentiate: the node is dropped here
-        node._input_positions = (
-            None if all_tensors else tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-        )
-        node._saved_output_position = -1
-        for position, array in enumerate(node._saved):
+        if not all_tensors:
+            node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        saved = node._saved
+        for position, array in enumerate(saved):
             if array is returned:
                 node._saved_output_position = position
-        if out is not returned and node._saved_output_position >= 0:
-            saved = list(node._saved)
-            saved[node._saved_output_position] = out
-            node._saved = tuple(saved)
+                if out is not returned:  # keep the array the output Tensor holds
+                    node._saved = saved[:position] + (out,) + saved[position + 1 :]
         return _make(out, node)
 
 
