@@ -410,6 +410,9 @@ class Stepper(widgets.VBox):
 def backward_stepper(root, *, params=None, static=False, precision=4, rankdir="LR", max_nodes=None):
     """Step through ``root``'s backward pass: a widget, or with ``static=True`` a strip.
 
+    It runs the real backward (through ``trace_backward``), so gradients add into
+    ``.grad`` as ``root.backward()`` would; the frames show only this pass.
+
     >>> from stepgrad import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> backward_stepper(a * b + a)
