@@ -248,6 +248,13 @@ def test_bce_loss_rejects_inputs_outside_zero_one_and_suggests_the_logits_loss()
         nn.BCELoss()(float32([-0.5]), float32([1.0]))
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("bad", [-1e-3, 1.001, np.inf])
+def test_bce_loss_rejects_any_input_outside_zero_one_whatever_the_reduction(reduction, bad):
+    with pytest.raises(RuntimeError, match=r"all elements of input should be between 0 and 1"):
+        nn.BCELoss(reduction=reduction)(float32([0.5, bad]), float32([1.0, 0.0]))
+
+
 def test_bce_loss_rejects_nan_inputs():
     with pytest.raises(RuntimeError, match=r"all elements of input should be between 0 and 1"):
         nn.BCELoss()(float32([np.nan]), float32([1.0]))

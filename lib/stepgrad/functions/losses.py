@@ -84,13 +84,15 @@ class BCELoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction):
-        # log(0) is the clamped case, not an error: silence numpy's divide warning.
-        with np.errstate(divide="ignore"):
+        # log(0) is the clamped case, not an error; a probability outside [0, 1]
+        # gives NaN, which binary_cross_entropy turns into a clear error.
+        with np.errstate(divide="ignore", invalid="ignore"):
             log_p = np.maximum(np.log(input), LOG_FLOOR)
             log_one_minus_p = np.maximum(np.log1p(-input), LOG_FLOOR)
+            losses = (target - 1) * log_one_minus_p - target * log_p
         ctx.save_for_backward(input, target)
         ctx.reduction = reduction
-        return reduce((target - 1) * log_one_minus_p - target * log_p, reduction)
+        return reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):

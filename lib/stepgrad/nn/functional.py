@@ -57,9 +57,14 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """Binary cross-entropy of probabilities ``input`` (after a sigmoid) against
     ``target`` labels, both with values in [0, 1] and of the same shape."""
     _check_pair("binary_cross_entropy", input, target, reduction)
-    _check_probabilities("binary_cross_entropy", "input", input)
     _check_probabilities("binary_cross_entropy", "target", target)
-    return losses.BCELoss.apply(input, target, reduction)
+    loss = losses.BCELoss.apply(input, target, reduction)
+    # With targets in [0, 1], the loss is NaN exactly when some input lies outside
+    # [0, 1] (its logarithm is NaN) or is NaN: checking the result costs almost
+    # nothing, where checking every input costs two passes over it on every call.
+    if np.isnan(loss.data).any() if reduction == "none" else loss.data != loss.data:
+        _check_probabilities("binary_cross_entropy", "input", input)
+    return loss
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -80,7 +85,7 @@ def cross_entropy(input, target, reduction="mean"):
             f"cross_entropy expects logits of shape (N, C) (or (C,) for one example), "
             f"got shape {tuple(input.shape)}; reshape the logits to (N, C)"
         )
-    if not np.issubdtype(target.data.dtype, np.integer):
+    if target.data.dtype.kind not in "iu":
         raise RuntimeError(
             f"expected target dtype to be Long (int64): cross_entropy takes class indices, "
             f"got a {target.data.dtype} target; make the labels integers with target.long(), "
@@ -133,7 +138,7 @@ def _check_pair(function, input, target, reduction):
             f"input's shape {tuple(input.shape)}; give one target per prediction, for "
             f"example with target.reshape({tuple(input.shape)})"
         )
-    if not np.issubdtype(input.data.dtype, np.floating):
+    if input.data.dtype.kind != "f":
         raise RuntimeError(
             f"{function}(): the input must be floating point, got {input.data.dtype}; "
             f"convert it with .float()"

@@ -279,7 +279,7 @@ class Module:
 
     def _cast(self, dtype):
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if np.issubdtype(tensor.data.dtype, np.floating):
+            if tensor.data.dtype.kind == "f":
                 tensor.data = tensor.data.astype(dtype)
                 if tensor.grad is not None:
                     tensor.grad = tensor.grad.detach()
