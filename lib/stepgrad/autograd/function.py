@@ -31,6 +31,8 @@ printed as ``<MulBackward>``): it holds the inputs, what forward saved, and
 any attribute forward sets on it for backward (``ctx.dim = dim``).
 """
 
+import weakref
+
 import numpy as np
 
 from stepgrad.autograd import grad_mode
@@ -74,7 +76,7 @@ class BackwardNode:
         tensors = []
         for position, array in enumerate(saved):
             if position == output_position:
-                tensors.append(_make(array, self))
+                tensors.append(self._output_tensor(array))
                 continue
             for tensor in inputs:
                 if tensor.data is array:
@@ -84,6 +86,16 @@ class BackwardNode:
                 is_array = isinstance(array, np.ndarray | np.generic)
                 tensors.append(_make(np.asarray(array)) if is_array else array)
         return tuple(tensors)
+
+    def _output_tensor(self, array):
+        # The output Tensor itself while it lives, so that this node appears once in a
+        # graph of gradients (create_graph=True); else a new Tensor with this node as its
+        # grad_fn. A weak reference: the output already refers to this node (a cycle otherwise).
+        output = self._output()
+        if output is None or output.data is not array:
+            output = _make(array, self)
+            self._output = weakref.ref(output)
+        return output
 
     @property
     def name(self):
@@ -205,13 +217,15 @@ class Function:
             return _make(out)  # nothing to differentiate: the node is dropped here
         if not all_tensors:
             node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        result = _make(out, node)
         saved = node._saved
         for position, array in enumerate(saved):
             if array is returned:
                 node._saved_output_position = position
+                node._output = weakref.ref(result)
                 if out is not returned:  # keep the array the output Tensor holds
                     node._saved = saved[:position] + (out,) + saved[position + 1 :]
-        return _make(out, node)
+        return result
 
 
 def _reduce_to_shape(node, index, grad, shape):
