@@ -240,7 +240,13 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def to(self, dtype):
-        """This tensor converted to ``dtype`` (itself if it already has it); differentiable."""
+        """This tensor converted to ``dtype`` (itself if it already has it); differentiable.
+
+        ``.to("cpu")`` returns the tensor itself: stepgrad runs on the CPU only, and
+        PyTorch code moves tensors to a device this way.
+        """
+        if dtype == "cpu":
+            return self
         numpy_dtype = dtypes.as_numpy_dtype(dtype)
         if self.data.dtype == numpy_dtype:
             return self
@@ -644,6 +650,12 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._check_inplace("__setitem__")
+        if isinstance(value, Tensor) and value._requires_grad and _grad_mode.enabled:
+            raise RuntimeError(
+                "t[...] = value with a value that requires grad: stepgrad does not record "
+                "assignment into a tensor, so no gradient would reach the value. Build the "
+                "result with stepgrad.where, stepgrad.cat or stepgrad.stack instead."
+            )
         self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
         self._version += 1
 

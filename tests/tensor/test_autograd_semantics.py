@@ -317,3 +317,24 @@ class TestInPlace:
             match=r"add_: the result has a different dtype than this tensor \(stepgrad.int64\)",
         ):
             counts.add_(0.5)
+
+
+def test_no_grad_as_a_bare_decorator():
+    @stepgrad.no_grad
+    def double(t):
+        return t * 2
+
+    assert not double(tensor([1.0], requires_grad=True)).requires_grad
+
+
+def test_assigning_a_tensor_that_requires_grad_into_another_raises():
+    target = stepgrad.zeros(2)
+    with pytest.raises(
+        RuntimeError, match=r"t\[...\] = value with a value that requires grad.*stepgrad.where"
+    ):
+        target[0] = tensor(1.0, requires_grad=True)
+
+
+def test_to_cpu_returns_the_tensor_itself():
+    t = tensor([1.0])
+    assert t.to("cpu") is t and t.cpu() is t

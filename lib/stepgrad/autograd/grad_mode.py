@@ -71,6 +71,14 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, fn=None):
+        # Both @no_grad() and a bare @no_grad decorate, as in PyTorch.
+        instance = super().__new__(cls)
+        return instance if fn is None else instance(fn)
+
+    def __init__(self, fn=None):
+        pass
+
     def __enter__(self):
         self.previous = state.enabled
         state.enabled = self.mode
