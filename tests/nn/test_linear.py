@@ -150,3 +150,27 @@ def test_input_that_is_not_a_tensor_is_rejected():
 def test_sizes_must_be_whole_numbers():
     with pytest.raises(TypeError, match=r"in_features=...\) must be a whole number >= 0, got 2.5"):
         nn.Linear(2.5, 1)
+
+
+@pytest.mark.parametrize("shape", [(2,), (4, 2), (3, 4, 2)], ids=["one", "batch", "batches"])
+def test_linear_values_and_gradients_match_pytorch(shape):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: parity is skipped")
+    theirs = torch.nn.Linear(2, 3)
+    ours = nn.Linear(2, 3)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    our_x = stepgrad.tensor(x, requires_grad=True)
+    their_x = torch.tensor(x, requires_grad=True)
+    our_out, their_out = ours(our_x), theirs(their_x)
+    np.testing.assert_allclose(our_out.detach().numpy(), their_out.detach().numpy(), rtol=1e-5)
+    (our_out * our_out).sum().backward()
+    (their_out * their_out).sum().backward()
+    np.testing.assert_allclose(our_x.grad.numpy(), their_x.grad.numpy(), rtol=1e-5, atol=1e-6)
+    for name in ("weight", "bias"):
+        np.testing.assert_allclose(
+            getattr(ours, name).grad.numpy(),
+            getattr(theirs, name).grad.numpy(),
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=name,
+        )
