@@ -211,3 +211,27 @@ class TestDtypesAreKept:
             RuntimeError, match=r"mean\(\): could not infer output dtype.*\.float\(\)"
         ):
             tensor([1, 2]).mean()
+
+
+class TestRandomFillInPlace:
+    def test_uniform_fills_within_the_bounds_and_keeps_the_dtype(self):
+        t = stepgrad.zeros(1000).uniform_(-0.5, 0.25)
+        assert t.data.min() >= -0.5 and t.data.max() < 0.25 and t.dtype is stepgrad.float32
+
+    def test_normal_fills_with_the_given_mean_and_std(self):
+        t = stepgrad.zeros(20_000, dtype=stepgrad.float64).normal_(3.0, 0.5)
+        assert abs(t.data.mean() - 3.0) < 0.02 and abs(t.data.std() - 0.5) < 0.02
+
+    def test_fills_follow_manual_seed(self):
+        stepgrad.manual_seed(7)
+        first = stepgrad.zeros(3).uniform_().tolist()
+        stepgrad.manual_seed(7)
+        assert stepgrad.zeros(3).uniform_().tolist() == first
+
+    def test_filling_a_parameter_needs_no_grad(self):
+        w = stepgrad.zeros(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad.*\(uniform_\)"):
+            w.uniform_()
+        with stepgrad.no_grad():
+            w.uniform_()
+        assert w.requires_grad and w.is_leaf
