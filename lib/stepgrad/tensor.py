@@ -899,7 +899,13 @@ def _to_array(data, dtype=None, copy=True):
         array = np.array(data, copy=True) if copy else np.asarray(data)
         dtypes.from_numpy_dtype(array.dtype)  # raises a clear error for unsupported dtypes
         return array
-    array = np.array(_plain(data))
+    try:
+        array = np.array(_plain(data))
+    except ValueError:
+        raise ValueError(
+            f"could not make a tensor from {data!r}: nested lists must be rectangular (every "
+            f"row the same length, every row of rows the same shape). Pad or trim the rows."
+        ) from None
     if array.dtype.kind == "f":
         return array.astype(dtypes.default_float.numpy_dtype)  # Python floats are float32
     if array.dtype.kind in "iu":

@@ -235,3 +235,8 @@ class TestRandomFillInPlace:
         with stepgrad.no_grad():
             w.uniform_()
         assert w.requires_grad and w.is_leaf
+
+
+def test_ragged_nested_lists_raise_a_clear_error():
+    with pytest.raises(ValueError, match=r"nested lists must be rectangular"):
+        tensor([[1, 2], [3]])
