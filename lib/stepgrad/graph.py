@@ -24,11 +24,14 @@ Example:
 """
 
 from itertools import count
+from operator import attrgetter
 
 # Every node takes the next number when it is created. A node can only be made
 # from nodes that already exist, so creation order is a topological order: inputs
 # always have smaller numbers than the nodes computed from them.
 creation_counter = count()
+
+_creation_number = attrgetter("_seq")
 
 
 def topological_order(root):
@@ -37,22 +40,15 @@ def topological_order(root):
     Iterative on purpose: a recursive walk stops with RecursionError on a chain
     of a few thousand operations.
     """
-    seen = {id(root)}
-    stack = [root]
-    found = []
-    while stack:
-        node = stack.pop()
-        found.append(node)
+    seen = {root}
+    found = [root]
+    for node in found:  # `found` grows while we read it
         for parent in node.inputs:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
+            if parent not in seen:
+                seen.add(parent)
+                found.append(parent)
     found.sort(key=_creation_number)
     return found
-
-
-def _creation_number(node):
-    return node._seq
 
 
 def backward(root, seed, observer=None):
@@ -65,7 +61,8 @@ def backward(root, seed, observer=None):
     ``observer(node, grad, contributions, pending)``, when given, is called
     after each node is processed: the gradient that reached it, what it sent
     to each input, and the gradients that have arrived so far at nodes still
-    waiting. ``stepgrad.viz.trace_backward`` is this walk with an observer.
+    waiting (a dict keyed by ``id(node)``). ``stepgrad.viz.trace_backward`` is
+    this walk with an observer.
     """
     order = topological_order(root)
     pending = {id(root): seed}
@@ -80,10 +77,9 @@ def backward(root, seed, observer=None):
             if contribution is None:
                 continue
             key = id(parent)
-            if key in pending:
-                pending[key] = pending[key] + contribution
-            else:
-                pending[key] = contribution
+            # A new sum, never `+=`: a contribution may be the very array
+            # another input also received.
+            pending[key] = pending[key] + contribution if key in pending else contribution
         if observer is not None:
             observer(node, grad, contributions, pending)
     return order

@@ -78,6 +78,10 @@ class PowConstant:
 
     @staticmethod
     def local_grads(a, n, out):
+        if n == 0:
+            return (0.0,)  # a ** 0 is 1 whatever a is: flat, even at a = 0
+        if a == 0 and n < 1:
+            return (math.inf,)  # vertical at 0, like sqrt (PyTorch also gives inf)
         return (n * a ** (n - 1),)
 
 
@@ -161,38 +165,30 @@ class Value:
     # Slots instead of a __dict__, and inputs in two slots instead of a tuple:
     # every extra object per node is more memory and more work for Python's
     # garbage collector on graphs with hundreds of thousands of nodes.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_seq")
+    # ``_a`` is the first input (None for a leaf); ``_b`` is the second input
+    # Value, or for one-input operations the number they keep (the n of x ** n)
+    # or None.
+    __slots__ = ("_a", "_b", "_op", "_seq", "data", "grad", "label")
 
     def __init__(self, data, label=""):
-        if isinstance(data, Value):
-            raise TypeError(
-                f"Value() got a Value ({data!r}); use it directly, or pass "
-                f"its number with Value(v.data)."
-            )
-        if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(
-                f"Value() needs a real number (int or float), got "
-                f"{type(data).__name__} {data!r}. Convert it first, for "
-                f"example Value(float(x))."
-            )
-        self.data = float(data)
+        if type(data) is not float:
+            data = _real_number(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._op = None
         self._a = None
         self._b = None
-        self._seq = next(graph.creation_counter)
+        self._seq = _next_number()
 
     # --- the node protocol (see stepgrad.graph) ---------------------------
 
     @property
     def inputs(self):
         """The Values this one was computed from, in order; () for a leaf."""
-        if self._op is None:
-            return ()
-        if self._b is None or self._op is PowConstant:
-            return (self._a,)
-        return (self._a, self._b)
+        if isinstance(self._b, Value):
+            return (self._a, self._b)
+        return () if self._a is None else (self._a,)
 
     @property
     def op(self):
@@ -205,12 +201,18 @@ class Value:
         """d(self)/d(input) for each input, as the chain rule will use them."""
         if self._op is None:
             return ()
-        a = self._a.data
-        b = self._b if self._op is PowConstant else (self._b.data if self._b is not None else None)
-        return self._op.local_grads(a, b, self.data)
+        b = self._b.data if isinstance(self._b, Value) else self._b
+        return self._op.local_grads(self._a.data, b, self.data)
 
     def _backprop(self, grad):
-        return tuple(grad * local for local in self.local_grads())
+        # The chain rule: each input receives grad * d(self)/d(input). Written
+        # out rather than calling local_grads(), because this runs once per node.
+        a, b = self._a, self._b
+        if isinstance(b, Value):
+            da, db = self._op.local_grads(a.data, b.data, self.data)
+            return grad * da, grad * db
+        (da,) = self._op.local_grads(a.data, b, self.data)
+        return (grad * da,)
 
     def _accumulate(self, grad):
         self.grad += grad
@@ -233,10 +235,10 @@ class Value:
     # --- operations ---------------------------------------------------------
 
     def __add__(self, other):
-        return _apply(Add, self, _as_value(other, "+"))
+        return _binary(Add, self, other, "+")
 
     def __mul__(self, other):
-        return _apply(Mul, self, _as_value(other, "*"))
+        return _binary(Mul, self, other, "*")
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
@@ -248,10 +250,11 @@ class Value:
                     f"numbers. Use a plain number exponent (v ** 2) if the "
                     f"exponent is a constant."
                 )
-            return _apply(Pow, self, exponent)
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
-            return NotImplemented
-        exponent = float(exponent)
+            try:
+                return _binary(Pow, self, exponent, "**")
+            except OverflowError:
+                raise _too_large(f"{self.data!r} ** {exponent.data!r}") from None
+        exponent = _exponent(exponent)
         if self.data == 0 and exponent < 0:
             raise ZeroDivisionError(
                 f"0.0 ** {_format_number(exponent)} is undefined (it divides by "
@@ -263,20 +266,21 @@ class Value:
                 f"{self.data!r} ** {_format_number(exponent)}: a negative number "
                 f"to a fractional power is not a real number."
             )
-        return _apply(PowConstant, self, exponent)
+        try:
+            return _unary(PowConstant, self, exponent)
+        except OverflowError:
+            raise _too_large(f"{self.data!r} ** {_format_number(exponent)}") from None
 
     def __rpow__(self, base):
         # number ** Value: the number becomes a leaf Value of its own.
         return _as_value(base, "**") ** self
 
     def exp(self):
-        if self.data > 709.78:
-            raise OverflowError(
-                f"exp({self.data!r}) is too large for a float (the largest is "
-                f"about exp(709.78)). Scale the input down, or use a "
-                f"numerically stable form such as sigmoid() or tanh()."
-            )
-        return _apply(Exp, self, None)
+        try:
+            return _unary(Exp, self)
+        except OverflowError:
+            hint = " or use sigmoid() or tanh(), which never overflow"
+            raise _too_large(f"exp({self.data!r})", hint) from None
 
     def log(self):
         if self.data <= 0:
@@ -284,16 +288,16 @@ class Value:
                 f"log is only defined for positive numbers, got log({self.data!r}). "
                 f"If this value can reach 0, clamp it first or add a small epsilon."
             )
-        return _apply(Log, self, None)
+        return _unary(Log, self)
 
     def tanh(self):
-        return _apply(Tanh, self, None)
+        return _unary(Tanh, self)
 
     def sigmoid(self):
-        return _apply(Sigmoid, self, None)
+        return _unary(Sigmoid, self)
 
     def relu(self):
-        return _apply(ReLU, self, None)
+        return _unary(ReLU, self)
 
     # Everything below is written with the operations above.
 
@@ -336,33 +340,82 @@ class Value:
         return text + ")"
 
 
-def _apply(op, a, b):
-    """Run ``op`` forward and record its inputs on the result."""
-    out = Value.__new__(Value)
-    if b is None:
-        out.data = float(op.forward(a.data, None))
-    elif op is PowConstant:
-        out.data = float(op.forward(a.data, b))
-    else:
-        out.data = float(op.forward(a.data, b.data))
+_next_number = graph.creation_counter.__next__
+_new_value = object.__new__  # a Value without running __init__: its checks are for users
+
+
+def _binary(op, a, b, symbol):
+    """``op`` applied to Values a and b (a number b becomes a leaf Value), recorded."""
+    if not isinstance(b, Value):
+        b = _constant(b, symbol)
+    out = _new_value(Value)
+    out.data = op.forward(a.data, b.data)
     out.grad = 0.0
     out.label = ""
     out._op = op
     out._a = a
     out._b = b
-    out._seq = next(graph.creation_counter)
+    out._seq = _next_number()
     return out
 
 
+def _unary(op, a, constant=None):
+    """``op`` applied to the Value a (and a number it keeps, such as n in a ** n), recorded."""
+    out = _new_value(Value)
+    out.data = op.forward(a.data, constant)
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._a = a
+    out._b = constant
+    out._seq = _next_number()
+    return out
+
+
+def _too_large(what, hint=""):
+    return OverflowError(
+        f"{what} is too large for a float (the largest is about 1.8e308). Scale the "
+        f"input down{hint}."
+    )
+
+
 def _as_value(x, symbol):
-    if isinstance(x, Value):
-        return x
+    return x if isinstance(x, Value) else _constant(x, symbol)
+
+
+def _constant(x, symbol):
+    """A number on one side of an operation, as a leaf Value."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"cannot combine a Value with {type(x).__name__} {x!r} using "
             f"'{symbol}': only Values and real numbers (int, float) work here."
         )
     return Value(x)
+
+
+def _real_number(data):
+    """``data`` for Value(data) as a float, or a TypeError that says how to make one."""
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Value() got a Value ({data!r}); use it directly, or pass "
+            f"its number with Value(v.data)."
+        )
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"Value() needs a real number (int or float), got "
+            f"{type(data).__name__} {data!r}. Convert it first, for "
+            f"example Value(float(x))."
+        )
+    return float(data)
+
+
+def _exponent(n):
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise TypeError(
+            f"v ** n needs a real number (int or float) or a Value as the exponent, got "
+            f"{type(n).__name__} {n!r}."
+        )
+    return float(n)
 
 
 def _format_number(x):

@@ -1,0 +1,134 @@
+"""The shared graph walk, on any node that answers the protocol of stepgrad.graph."""
+
+from itertools import count
+
+import pytest
+from stepgrad import Value, graph
+
+_numbers = count()
+
+
+class Node:
+    """The smallest node the walk accepts: inputs, _seq, _backprop, _accumulate.
+
+    ``local`` holds d(this)/d(input) per input (None: no gradient needed there).
+    """
+
+    def __init__(self, name, inputs=(), local=()):
+        self.name = name
+        self.inputs = tuple(inputs)
+        self.local = tuple(local)
+        self.grad = 0.0
+        self._seq = next(_numbers)
+
+    def _backprop(self, grad):
+        return tuple(None if d is None else grad * d for d in self.local)
+
+    def _accumulate(self, grad):
+        self.grad += grad
+
+    def __repr__(self):
+        return self.name
+
+
+def diamond():
+    """a feeds b and c; d = f(b, c): the smallest graph with a shared node."""
+    a = Node("a")
+    b = Node("b", [a], [2.0])
+    c = Node("c", [a], [3.0])
+    d = Node("d", [b, c], [5.0, 7.0])
+    return a, b, c, d
+
+
+def test_topological_order_puts_every_node_after_its_inputs():
+    *_, d = diamond()
+    order = graph.topological_order(d)
+    for node in order:
+        for parent in node.inputs:
+            assert order.index(parent) < order.index(node)
+
+
+def test_topological_order_lists_a_shared_node_once():
+    a, b, c, d = diamond()
+    assert sorted(graph.topological_order(d), key=repr) == [a, b, c, d]
+
+
+def test_topological_order_is_the_order_of_creation():
+    # Deterministic: it does not depend on ids, hashing or set iteration order.
+    a, b, c, d = diamond()
+    assert graph.topological_order(d) == [a, b, c, d]
+
+
+def test_topological_order_is_the_same_for_graphs_built_the_same_way():
+    def build():
+        x, y = Value(1.0, label="x"), Value(2.0, label="y")
+        h = x * y
+        return (h + x).tanh() * h
+
+    first = [(n.op, n.data, n.label) for n in graph.topological_order(build())]
+    second = [(n.op, n.data, n.label) for n in graph.topological_order(build())]
+    assert first == second
+
+
+def test_topological_order_of_a_leaf_is_the_leaf():
+    a = Node("a")
+    assert graph.topological_order(a) == [a]
+
+
+def test_backward_sums_the_contributions_reaching_a_shared_node():
+    a, b, c, d = diamond()
+    graph.backward(d, 1.0)
+    # d(d)/d(a) = 5 * 2 + 7 * 3, by the chain rule along both paths
+    assert (d.grad, b.grad, c.grad, a.grad) == (1.0, 5.0, 7.0, 31.0)
+
+
+def test_backward_scales_everything_by_the_seed():
+    a, *_, d = diamond()
+    graph.backward(d, 2.0)
+    assert a.grad == 62.0
+
+
+def test_backward_sends_nothing_along_an_input_marked_none():
+    a = Node("a")
+    constant = Node("constant")
+    b = Node("b", [a, constant], [4.0, None])
+    graph.backward(b, 1.0)
+    assert (a.grad, constant.grad) == (4.0, 0.0)
+
+
+def test_the_observer_sees_each_node_once_outputs_first_with_its_complete_gradient():
+    a, b, c, d = diamond()
+    seen = []
+
+    def observer(node, grad, contributions, pending):
+        seen.append((node, grad, contributions, dict(pending)))
+
+    graph.backward(d, 1.0, observer=observer)
+    assert [s[0] for s in seen] == [d, c, b, a]
+    by_node = {s[0]: s for s in seen}
+    assert by_node[a][1] == 31.0  # summed before a was processed
+    assert by_node[d][2] == (5.0, 7.0)  # what d sent to b and c
+    assert by_node[a][2] == ()  # a leaf sends nothing
+
+
+def test_the_observer_sees_gradients_waiting_at_nodes_not_yet_processed():
+    a, b, c, d = diamond()
+    waiting_after = {}
+
+    def observer(node, grad, contributions, pending):
+        waiting_after[node.name] = dict(pending)
+
+    graph.backward(d, 1.0, observer=observer)
+    # After d: b and c wait. After c: b waits, and a holds c's share (7 * 3).
+    assert waiting_after["d"] == {id(b): 5.0, id(c): 7.0}
+    assert waiting_after["c"] == {id(b): 5.0, id(a): 21.0}
+    assert waiting_after["a"] == {}
+
+
+def test_backward_on_values_is_this_walk():
+    x = Value(3.0)
+    y = x * x + x
+    visited = []
+    graph.backward(y, 1.0, observer=lambda node, *rest: visited.append(node))
+    assert visited == graph.topological_order(y)[::-1]
+    assert x.grad == pytest.approx(2 * 3.0 + 1)
