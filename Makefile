@@ -28,7 +28,7 @@ export IPYTHONDIR := $(CURDIR)/.jupyter/ipython
 export JUPYTER_PLATFORM_DIRS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help lab test setup execute bench lint clean matrix test-browser FORCE
+.PHONY: help lab test setup execute bench lint clean matrix test-browser html FORCE
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab (LAB_ARGS=... for JupyterLab)"
@@ -38,6 +38,7 @@ help:
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make matrix     library unit tests on Python 3.10 + numpy 1.26 and 3.13 + newest numpy"
 	@echo "make test-browser  the course in headless Chromium (tests/browser)"
+	@echo "make html       the executed course as a static site in build/html/ (runs nothing)"
 	@echo "make clean      remove .venv, .jupyter, .nox and caches (back to a fresh clone)"
 	@echo "PYTHON=python3.12 picks the Python that creates .venv (default: python3)"
 
@@ -96,6 +97,10 @@ matrix: setup
 test-browser: setup
 	@if [ -d tests/browser ]; then python -m pytest tests/browser --browser $(PYTEST_ARGS); \
 	 else echo "tests/browser is not written yet, so there is no browser test to run."; fi
+
+# The executed course as a static web site (issue 7): stored outputs only, no notebook runs.
+html: setup
+	python tools/export_html.py
 
 clean:
 	rm -rf $(VENV) .jupyter .nox build dist .pytest_cache .ruff_cache .hypothesis
