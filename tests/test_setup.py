@@ -394,6 +394,11 @@ def test_sanitize_file_leaves_text_around_an_svg_to_be_compared():
     assert 'width="10pt"' not in cleaned
 
 
+def test_sanitize_file_keeps_text_that_stands_between_comments_before_an_svg():
+    html = "<!-- step 1 --><p>x.grad = 4.0</p><!-- drawing --><svg><text>x</text></svg>"
+    assert "<p>x.grad = 4.0</p>" in sanitize(html)
+
+
 def test_sanitize_file_leaves_plain_text_unchanged():
     summary = "Value(data=4.0, grad=1.0) <- ** <- Value(data=2.0, grad=4.0)"
     assert sanitize(summary) == summary
