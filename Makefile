@@ -17,6 +17,8 @@ INSTALLED := $(VENV)/.stepgrad-installed
 SANITIZE := course/nbval_sanitize.cfg
 # The course's own notebooks: the ones git tracks (outside a git checkout, all of them).
 COURSE_NOTEBOOKS = $(shell git ls-files 'course/*.ipynb' 2>/dev/null || ls course/*.ipynb)
+# What `make execute` runs: NB, or every notebook in course/, committed or not.
+TO_EXECUTE = $(or $(NB),$(wildcard course/*.ipynb))
 
 # Every command below runs from the project environment, and Jupyter and IPython keep their
 # configuration, trust database, settings and history in .jupyter/ inside the project, so
@@ -54,7 +56,7 @@ test: setup
 # --- the set-up -------------------------------------------------------------------------
 setup: $(INSTALLED)
 	@python tools/ensure_dot.py
-	@jupyter trust $(COURSE_NOTEBOOKS) > /dev/null
+	@$(if $(COURSE_NOTEBOOKS),jupyter trust $(COURSE_NOTEBOOKS) > /dev/null,true)
 	@echo "Set-up ready: $$(python --version), stepgrad installed in $(VENV), course notebooks trusted."
 
 # Checked on every run (quick): .venv is made again when it is broken or PYTHON names another
@@ -70,12 +72,11 @@ $(INSTALLED): pyproject.toml tools/configure_jupyter.py $(VENV)/pyvenv.cfg
 
 # --- working on the course --------------------------------------------------------------
 # Deterministic re-execution: a fixed kernel from .venv, no timing metadata in the files.
-# Every notebook in course/, committed or not (NB=... for one).
 execute: setup
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
-	  $(if $(NB),$(NB),$(wildcard course/*.ipynb))
-	@jupyter trust $(if $(NB),$(NB),$(wildcard course/*.ipynb)) > /dev/null
+	  $(TO_EXECUTE)
+	@jupyter trust $(TO_EXECUTE) > /dev/null
 
 bench: setup
 	@if [ -f bench/run.py ]; then python bench/run.py; \
