@@ -43,4 +43,21 @@ CHAPTERS = [
         ),
         stepper=True,
     ),
+    Chapter(
+        "05_the_autograd_api.ipynb",
+        # w * x with w = [1, -2, 0.5], x = [3, 1, 4]; squared and summed: 9 + 4 + 4
+        node_labels=("MulBackward", "PowBackward", "SumBackward", "17.0000", "a.detach()"),
+    ),
+    Chapter(
+        "06_your_own_operation.ipynb",
+        # softplus(x) = log(1 + e**x) at x = [-2, 0, 3]
+        node_labels=("ExpBackward", "LogBackward", "SoftplusBackward", "[0.1269, 0.6931, 3.0486]"),
+        stepper=True,
+    ),
+    Chapter(
+        "07_training_simplenn.ipynb",
+        node_labels=("fc1.weight", "fc1.bias", "fc2.weight", "LinearBackward", "BCELossBackward"),
+        stepper=True,
+        loss_plot=True,
+    ),
 ]
