@@ -60,4 +60,5 @@ CHAPTERS = [
         stepper=True,
         loss_plot=True,
     ),
+    Chapter("08_from_stepgrad_to_pytorch.ipynb"),
 ]

@@ -141,39 +141,47 @@ def scroll_into_view(page, selector: str):
         target.scroll_into_view_if_needed()
 
 
-CURRENT_NODE_NAME = """selector => {
-    const node = document.querySelector(selector);
-    return node ? node.querySelector('title').textContent : null;
+# The stepper's state as the page shows it: the highlighted node, named by its SVG <title>
+# (n<position in topological order>), and the explanation beneath the graph.
+STEPPER_STATE = """([nodeSelector, textSelector]) => {
+    const node = document.querySelector(nodeSelector);
+    const text = document.querySelector(textSelector);
+    return {node: node ? node.querySelector('title').textContent : null,
+            text: text ? text.textContent.trim() : null};
+}"""
+
+STEPPER_MOVED = """([nodeSelector, textSelector, before]) => {
+    const node = document.querySelector(nodeSelector);
+    const text = document.querySelector(textSelector);
+    return node && text && node.querySelector('title').textContent !== before.node
+        && text.textContent.trim() !== before.text;
 }"""
 
 
 def check_stepper(page) -> list[str]:
     """Click Next twice; each click must move the highlighted node and change the text.
 
-    A node is named by its SVG ``<title>`` (``n<position in topological order>``).
+    The graph and the sentence are two widgets that the kernel updates one after the other,
+    so each click waits (up to 10 s) for both to change before it judges.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # fixture checked it
 
     problems = []
     page.locator(STEPPER).first.scroll_into_view_if_needed()
-    explanation = page.locator(STEPPER_EXPLANATION).first
+    selectors = [STEPPER_CURRENT_NODE, STEPPER_EXPLANATION]
     for click in (1, 2):
-        node_before = page.evaluate(CURRENT_NODE_NAME, STEPPER_CURRENT_NODE)
-        text_before = explanation.inner_text()
+        before = page.evaluate(STEPPER_STATE, selectors)
+        if before["node"] is None or before["text"] is None:
+            return [f"the stepper shows no highlighted node or no explanation: {before}"]
         page.locator(STEPPER_NEXT).first.click()
         try:
-            page.wait_for_function(
-                """([selector, before]) => {
-                    const node = document.querySelector(selector);
-                    return node && node.querySelector('title').textContent !== before;
-                }""",
-                arg=[STEPPER_CURRENT_NODE, node_before],
-                timeout=10_000,
-            )
+            page.wait_for_function(STEPPER_MOVED, arg=[*selectors, before], timeout=10_000)
         except PlaywrightTimeoutError:
-            problems.append(f"Next click {click}: the highlighted node stayed {node_before}")
-        if explanation.inner_text() == text_before:
-            problems.append(f"Next click {click}: the explanation stayed {text_before!r}")
+            after = page.evaluate(STEPPER_STATE, selectors)
+            if after["node"] == before["node"]:
+                problems.append(f"Next click {click}: the highlighted node stayed {before['node']}")
+            if after["text"] == before["text"]:
+                problems.append(f"Next click {click}: the explanation stayed {before['text']!r}")
     return problems
 
 
