@@ -1,0 +1,348 @@
+"""Run every benchmark of issue 8 side by side, print the table and write bench/RESULTS.md.
+
+    python bench/run.py                 # everything (a few minutes), writes bench/RESULTS.md
+    python bench/run.py --quick         # tiny repeat counts, writes nothing (a smoke run)
+    python bench/run.py --only tutorial mlp --output /tmp/results.md
+
+Each workload measures its engines side by side in fresh processes (see
+bench/common.py); this script gathers the rows, checks them against the issue's
+targets (PASS/MISS with the margin), adds a profile of stepgrad's tutorial epoch
+and MLP step, and records the machine the figures were measured on.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import common
+import mlp
+import process
+import scalar
+import tutorial
+
+import course
+
+WORKLOADS = {
+    "tutorial": tutorial.run,
+    "process": process.run,
+    "mlp": mlp.run,
+    "scalar": scalar.run,
+    "course": course.run,
+}
+COMMAND = "make bench  (python bench/run.py)"
+RESULTS = common.BENCH / "RESULTS.md"
+QUICK_NOTE = " --quick (tiny repeat counts: not figures to quote)"
+
+
+# --- the targets of issue 8 -------------------------------------------------------------
+
+
+def _fastest(rows, benchmark, engine):
+    """The fastest measured row whose benchmark contains every text of ``benchmark`` (a text
+    or a tuple of texts) and whose engine contains ``engine``."""
+    parts = (benchmark,) if isinstance(benchmark, str) else benchmark
+    found = [
+        r
+        for r in rows
+        if "error" not in r and engine in r["engine"] and all(p in r["benchmark"] for p in parts)
+    ]
+    return min(found, key=lambda r: r["median"]) if found else None
+
+
+def _ratio_target(name, rows, ours, theirs, limit):
+    """stepgrad's median over the peer's must be at most ``limit``."""
+    mine, peer = _fastest(rows, *ours), _fastest(rows, *theirs)
+    if mine is None or peer is None:
+        return {"target": name, "limit": f"<= {limit}x", "measured": "not measured"}
+    return _judge(name, mine["median"] / peer["median"], limit, "x", f"vs {peer['engine']}")
+
+
+def _absolute_target(name, rows, ours, limit, unit):
+    mine = _fastest(rows, *ours)
+    if mine is None:
+        return {"target": name, "limit": f"< {limit} {unit}", "measured": "not measured"}
+    return _judge(name, mine["median"], limit, f" {unit}", "")
+
+
+def _judge(name, value, limit, unit, against):
+    passed = value <= limit
+    # Headroom: how much slower stepgrad could get and still pass (or how far over it is).
+    margin = (limit - value) / limit
+    return {
+        "target": name,
+        "limit": f"{'<=' if unit == 'x' else '<'} {limit}{unit}",
+        "measured": f"{value:.3g}{unit} {against}".strip(),
+        "verdict": "PASS" if passed else "MISS",
+        "margin": f"{margin:.0%} headroom" if passed else f"{-margin:.0%} over",
+    }
+
+
+def targets(rows):
+    """Each target of issue 8 with its verdict, from the rows of one run."""
+    tut, mlp256, mlp4096 = tutorial.BENCHMARK, mlp.benchmark_name(256), mlp.benchmark_name(4096)
+    scalar_mlp, chain, memory = "scalar MLP", "backward", "bytes per node"
+    return [
+        _ratio_target(
+            "tutorial epoch <= 0.5x PyTorch", rows, (tut, "stepgrad"), (tut, "PyTorch"), 0.5
+        ),
+        _ratio_target(
+            "tutorial epoch <= 2.5x numpy by hand",
+            rows,
+            (tut, "stepgrad"),
+            (tut, "numpy by hand"),
+            2.5,
+        ),
+        _ratio_target(
+            "whole tutorial script >= 10x faster than PyTorch (<= 0.1x)",
+            rows,
+            (process.BENCHMARK, "stepgrad"),
+            (process.BENCHMARK, "PyTorch"),
+            0.1,
+        ),
+        _absolute_target(
+            "import stepgrad < 0.3 s", rows, (process.IMPORT_BENCHMARK, "import stepgrad"), 0.3, "s"
+        ),
+        _ratio_target(
+            "MLP batch 256 <= 1.1x numpy by hand",
+            rows,
+            (mlp256, "stepgrad"),
+            (mlp256, "numpy by hand"),
+            1.1,
+        ),
+        _ratio_target(
+            "MLP batch 256 <= 1.0x PyTorch", rows, (mlp256, "stepgrad"), (mlp256, "PyTorch"), 1.0
+        ),
+        _ratio_target(
+            "MLP batch 4096 <= 1.1x numpy by hand",
+            rows,
+            (mlp4096, "stepgrad"),
+            (mlp4096, "numpy by hand"),
+            1.1,
+        ),
+        _ratio_target(
+            "MLP batch 4096 <= 1.0x PyTorch", rows, (mlp4096, "stepgrad"), (mlp4096, "PyTorch"), 1.0
+        ),
+        # micrograd's fastest row is the one with its collector off during the step.
+        _ratio_target(
+            "scalar MLP step (GC on) <= 0.6x micrograd with GC off",
+            rows,
+            (scalar_mlp, "stepgrad, GC on"),
+            (scalar_mlp, "micrograd"),
+            0.6,
+        ),
+        _absolute_target(
+            "scalar chain of 1,000,000 ops: backward < 3 s",
+            rows,
+            (("chain of 1,000,000", chain), "stepgrad"),
+            3,
+            "s",
+        ),
+        _ratio_target(
+            "scalar bytes per node < 0.25x micrograd's",
+            rows,
+            (memory, "stepgrad"),
+            (memory, "micrograd"),
+            0.25,
+        ),
+        _absolute_target(
+            "the whole course executes < 60 s", rows, (course.BENCHMARK, "all"), 60, "s"
+        ),
+    ]
+
+
+def format_targets(checks):
+    lines = [f"{'target':<58} {'limit':>9}  {'measured':<44} verdict"]
+    for check in checks:
+        verdict = f"{check['verdict']} ({check['margin']})" if "verdict" in check else "n/a"
+        lines.append(
+            f"{check['target']:<58} {check['limit']:>9}  {check['measured']:<44} {verdict}"
+        )
+    return "\n".join(lines)
+
+
+# --- RESULTS.md ------------------------------------------------------------------------
+
+
+def markdown(info, rows, checks, profiles, elapsed, quick):
+    out = [
+        "# Benchmark results",
+        "",
+        (
+            f"Produced by `{COMMAND}`{QUICK_NOTE if quick else ''} on {info['date']}, in "
+            f"{elapsed:.0f} s. Medians over repeats, with the min-max spread;"
+        ),
+        "each ratio is measured in the same run. What each workload does: `bench/README.md`.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
+    out += [f"| {key} | {value} |" for key, value in info.items() if key != "date"]
+    out += [
+        "",
+        "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, when listed above, are set by this machine",
+        "(older OpenBLAS builds misbehave on its processor without them) and were left as they",
+        "are: the figures are the machine as a learner's process finds it. The load average is",
+        "what other processes put on the machine's cores during the run; above the number of",
+        "cores, every figure is slower and noisier than on an idle machine.",
+        "",
+        "## Targets (issue 8)",
+        "",
+        "| target | limit | measured | verdict |",
+        "| --- | --- | --- | --- |",
+    ]
+    for check in checks:
+        verdict = f"**{check['verdict']}** ({check['margin']})" if "verdict" in check else "n/a"
+        out.append(f"| {check['target']} | {check['limit']} | {check['measured']} | {verdict} |")
+    out += ["", "## Measurements", ""]
+    current = None
+    for entry in rows:
+        if entry["benchmark"] != current:
+            current = entry["benchmark"]
+            out += ["", f"### {current}", "", "| engine | median | min-max | repeats | ratio |"]
+            out.append("| --- | ---: | ---: | ---: | --- |")
+        if "error" in entry:
+            out.append(f"| {entry['engine']} | | | | {entry['error']} |")
+            continue
+        unit = entry["unit"]
+        ratio = f"{entry['ratio']:.2f}x {entry.get('ratio_to', '')}" if "ratio" in entry else ""
+        out.append(
+            f"| {entry['engine'].strip()} | {_n(entry['median'])} {unit} | "
+            f"{_n(entry['min'])}-{_n(entry['max'])} | {entry['repeats']} | {ratio} |"
+        )
+    out += ["", "## Where the time goes", ""]
+    out += _phase_tables(rows)
+    for title, result in profiles.items():
+        out += _profile_table(title, result)
+    out.append("")
+    return "\n".join(out)
+
+
+def _n(value):
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _phase_tables(rows):
+    out = []
+    for entry in rows:
+        phases = entry.get("phases")
+        if not phases:
+            continue
+        out += [
+            f"{entry['engine']}, {entry['benchmark']}, by phase (each timed on its own, medians):",
+            "",
+            "| " + " | ".join(phases) + " |",
+            "| " + " | ".join("---:" for _ in phases) + " |",
+            "| " + " | ".join(f"{_n(v)} {entry['unit']}" for v in phases.values()) + " |",
+            "",
+        ]
+    return out
+
+
+def _profile_table(title, result):
+    if "error" in result:
+        return [f"{title}: profile failed: {result['error']}", ""]
+    total = result["total"]
+    out = [
+        f"{title}: cProfile, functions by own time ({total * 1e6:,.0f} us per call under the",
+        "profiler, which adds a cost to every Python call: read the shares).",
+        "",
+        "| function | calls | own time | share | with callees |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for f in result["functions"]:
+        name = f["function"].replace("|", "\\|")
+        out.append(
+            f"| `{name}` | {f['calls']:g} | {f['own'] * 1e6:,.1f} us | {f['own'] / total:.0%} | "
+            f"{f['cumulative'] * 1e6:,.1f} us |"
+        )
+    return out + [""]
+
+
+def format_profile(title, result):
+    if "error" in result:
+        return f"{title}: profile failed: {result['error']}"
+    lines = [f"{title} (cProfile, {result['total'] * 1e6:,.0f} us per call under the profiler)"]
+    for f in result["functions"]:
+        lines.append(
+            f"  {f['own'] / result['total']:>4.0%} {f['own'] * 1e6:>9.1f} us own "
+            f"{f['calls']:>6g} calls  {f['function']}"
+        )
+    return "\n".join(lines)
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def load_average():
+    try:
+        return ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny repeat counts; writes nothing")
+    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), help="run only these")
+    parser.add_argument("--output", type=Path, help=f"where to write the results ({RESULTS})")
+    args = parser.parse_args(argv)
+    output = args.output or (None if args.quick or args.only else RESULTS)
+
+    start = time.perf_counter()
+    info = {"date": datetime.date.today().isoformat(), **common.machine()}
+    info["load average at start (1, 5, 15 min)"] = load_average()
+    print(f"stepgrad benchmarks: {info['python']}, numpy {info['numpy']}, BLAS {info['blas']}")
+    print(f"BLAS environment: {info['blas environment']}; load average {load_average()}")
+
+    rows, failed = [], []
+    for name in args.only or WORKLOADS:
+        print(f"\nrunning {name} ...", flush=True)
+        try:
+            new_rows = WORKLOADS[name](quick=args.quick)
+        except Exception:  # noqa: BLE001 - one broken workload must not hide the others' figures
+            failed.append(name)
+            traceback.print_exc()
+            new_rows = [common.missing_row(f"{name} benchmark", "all", "failed: see the log")]
+        print(common.format_table(new_rows), flush=True)
+        rows += new_rows
+
+    profiles = {}
+    if not args.only or "tutorial" in args.only or "mlp" in args.only:
+        print("\nprofiling ...", flush=True)
+        scale = 10 if args.quick else 1
+        profiles = {
+            "stepgrad, tutorial epoch": _try("tutorial:profile_stepgrad", epochs=2000 // scale),
+            "stepgrad, MLP step at batch 256": _try("mlp:profile_stepgrad", steps=30 // scale),
+        }
+        for title, result in profiles.items():
+            print(format_profile(title, result))
+
+    info["load average at end (1, 5, 15 min)"] = load_average()
+    checks = targets(rows)
+    elapsed = time.perf_counter() - start
+    print("\n" + format_targets(checks))
+    print(f"\n{len(rows)} rows in {elapsed:.0f} s; load average at end {load_average()}")
+    if output is not None:
+        output.write_text(markdown(info, rows, checks, profiles, elapsed, args.quick))
+        print(f"written to {output}")
+    if failed:
+        print(f"these benchmarks failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _try(target, **kwargs):
+    try:
+        return common.spawn(target, **kwargs)
+    except Exception as error:  # noqa: BLE001 - the profile is a report, not a reason to stop
+        return {"error": str(error).splitlines()[0]}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
