@@ -232,3 +232,16 @@ class TestGradientsOfGradients:
         x.grad = None
         first.backward()
         np.testing.assert_allclose(x.grad.item(), second_derivative(y.item()), rtol=1e-12)
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    class WrongCube(Cube):
+        @staticmethod
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return grad * 2 * a**2  # should be 3 a^2
+
+    x = stepgrad.tensor([1.0, 2.0], dtype=stepgrad.float64, requires_grad=True)
+    assert stepgrad.autograd.gradcheck(Cube.apply, (x,))
+    with pytest.raises(stepgrad.autograd.GradcheckError):
+        stepgrad.autograd.gradcheck(WrongCube.apply, (x,))
