@@ -649,13 +649,7 @@ class Tensor:
     # backward still needs can be detected).
 
     def __setitem__(self, key, value):
-        self._check_inplace("__setitem__")
-        if isinstance(value, Tensor) and value._requires_grad and _grad_mode.enabled:
-            raise RuntimeError(
-                "t[...] = value with a value that requires grad: stepgrad does not record "
-                "assignment into a tensor, so no gradient would reach the value. Build the "
-                "result with stepgrad.where, stepgrad.cat or stepgrad.stack instead."
-            )
+        self._check_inplace("__setitem__", value)
         self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
         self._version += 1
 
@@ -723,7 +717,7 @@ class Tensor:
         return self.div_(other)
 
     def _inplace(self, name, ufunc, other):
-        self._check_inplace(name)
+        self._check_inplace(name, other)
         try:
             ufunc(self.data, _data(other), out=self.data, casting="same_kind")
         except TypeError as error:  # numpy's UFuncTypeError, e.g. a float into an int tensor
@@ -734,8 +728,17 @@ class Tensor:
         self._version += 1
         return self
 
-    def _check_inplace(self, name):
-        if not (self._requires_grad and _grad_mode.enabled):
+    def _check_inplace(self, name, other=None):
+        if not _grad_mode.enabled:
+            return
+        if isinstance(other, Tensor) and other._requires_grad:
+            raise RuntimeError(
+                f"{name} with an operand that requires grad: stepgrad does not record "
+                f"in-place operations, so no gradient would reach that operand. Use the "
+                f"out-of-place form (y = y + w), or stepgrad.where, cat or stack to assemble "
+                f"a result."
+            )
+        if not self._requires_grad:
             return
         if self.grad_fn is None:
             raise RuntimeError(

@@ -330,9 +330,15 @@ def test_no_grad_as_a_bare_decorator():
 def test_assigning_a_tensor_that_requires_grad_into_another_raises():
     target = stepgrad.zeros(2)
     with pytest.raises(
-        RuntimeError, match=r"t\[...\] = value with a value that requires grad.*stepgrad.where"
+        RuntimeError, match=r"__setitem__ with an operand that requires grad.*where"
     ):
         target[0] = tensor(1.0, requires_grad=True)
+
+
+def test_an_in_place_op_with_an_operand_that_requires_grad_raises():
+    total = stepgrad.zeros(2)
+    with pytest.raises(RuntimeError, match=r"add_ with an operand that requires grad.*y = y \+ w"):
+        total += tensor([1.0, 2.0], requires_grad=True)
 
 
 def test_to_cpu_returns_the_tensor_itself():
