@@ -385,7 +385,7 @@ def _as_value(x, symbol):
 
 def _constant(x, symbol):
     """A number on one side of an operation, as a leaf Value."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not _is_real_number(x):
         raise TypeError(
             f"cannot combine a Value with {type(x).__name__} {x!r} using "
             f"'{symbol}': only Values and real numbers (int, float) work here."
@@ -400,7 +400,7 @@ def _real_number(data):
             f"Value() got a Value ({data!r}); use it directly, or pass "
             f"its number with Value(v.data)."
         )
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+    if not _is_real_number(data):
         raise TypeError(
             f"Value() needs a real number (int or float), got "
             f"{type(data).__name__} {data!r}. Convert it first, for "
@@ -410,12 +410,22 @@ def _real_number(data):
 
 
 def _exponent(n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+    if not _is_real_number(n):
         raise TypeError(
             f"v ** n needs a real number (int or float) or a Value as the exponent, got "
             f"{type(n).__name__} {n!r}."
         )
     return float(n)
+
+
+def _is_real_number(x):
+    """int, float, or another real number type such as numpy's; not bool, which in
+    arithmetic is usually a mistake."""
+    # The exact-type test first: isinstance against an abstract class is slow, and
+    # plain floats and ints are nearly every number that reaches here.
+    if type(x) is float or type(x) is int:
+        return True
+    return not isinstance(x, bool) and isinstance(x, numbers.Real)
 
 
 def _format_number(x):
