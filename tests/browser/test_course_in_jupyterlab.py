@@ -10,7 +10,7 @@ Per chapter (the table in ``course_chapters.py``):
 5. the graph drawings carry the expected node labels, the stepper's Next button moves the
    highlighted node and changes the explanation, the live loss plot ends as an image;
 6. a screenshot goes to ``build/screenshots/<chapter>.png`` (and ``<chapter>-stored.png``
-   of the notebook as opened).
+   of the notebook as opened, ``<chapter>-loss-plot.png`` of the finished loss plot).
 """
 
 from __future__ import annotations
@@ -234,6 +234,7 @@ def test_chapter_runs_in_jupyterlab(chapter: Chapter, lab, lab_page, screenshots
         scroll_into_view(page, LOSS_PLOT)
         if not plot.count() or not plot.evaluate("img => img.complete && img.naturalWidth > 0"):
             problems.append("the live loss plot did not end as an image")
+        page.screenshot(path=str(screenshots / f"{stem}-loss-plot.png"))
 
     # 6. A picture of the chapter as it ended, with the richest output in view.
     for selector in (STEPPER, LOSS_PLOT, ".jp-OutputArea-output img"):
