@@ -5,6 +5,8 @@
 - ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``is_grad_enabled``.
 - ``backward(tensor, ...)``: the same as ``tensor.backward(...)``.
 - ``gradcheck``: compare a function's gradients with finite differences.
+- ``functional``: ``jacobian``, ``jvp``, ``vjp`` of whole functions.
+- ``graph_memory``: the nodes of a graph and the bytes they keep for backward.
 """
 
 import stepgrad.tensor  # noqa: F401 - defines Tensor before the modules below need it
@@ -12,6 +14,9 @@ from stepgrad.autograd.engine import run_backward
 from stepgrad.autograd.function import BackwardNode, Function
 from stepgrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from stepgrad.autograd.gradcheck import GradcheckError, gradcheck
+from stepgrad.autograd.memory import GraphMemory, graph_memory
+
+from stepgrad.autograd import functional  # isort: skip - after the modules it builds on
 
 
 def backward(tensor, grad_tensor=None, retain_graph=None, create_graph=False):
@@ -23,9 +28,12 @@ __all__ = [
     "BackwardNode",
     "Function",
     "GradcheckError",
+    "GraphMemory",
     "backward",
     "enable_grad",
+    "functional",
     "gradcheck",
+    "graph_memory",
     "is_grad_enabled",
     "no_grad",
     "run_backward",
