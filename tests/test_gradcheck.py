@@ -211,3 +211,9 @@ def test_the_callers_tensors_keep_their_data_and_grad():
 def test_mixing_values_and_tensors_is_refused():
     with pytest.raises(TypeError, match=r"mix of Values and Tensors"):
         gradcheck(lambda v, t: v, (Value(1.0), float64_tensor((2,), 6)))
+
+
+def test_a_tensor_output_that_does_not_depend_on_the_inputs_has_a_zero_jacobian_both_ways():
+    x = float64_tensor((3,), 7)
+    constant = float64_tensor((2,), 8, requires_grad=False)
+    assert gradcheck(lambda x: constant * 2.0, (x,))
