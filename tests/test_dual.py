@@ -5,12 +5,13 @@ expression graphs checked by finite differences, and PyTorch's forward mode
 where it is installed.
 """
 
+import doctest
 import math
 
 import pytest
 from hypothesis import assume, given, settings
 from scalar.expression_strategies import programs
-from stepgrad import Value, scalar
+from stepgrad import Value, dual, scalar
 from stepgrad.dual import Dual, derivative
 
 
@@ -243,3 +244,8 @@ def test_an_overflowing_power_says_the_float_limit():
 def test_derivative_of_a_function_that_returns_text_says_what_to_return():
     with pytest.raises(TypeError, match="needs f to return a Dual"):
         derivative(lambda x: "x", 1.0)
+
+
+def test_the_docstring_examples_run():
+    result = doctest.testmod(dual)
+    assert result.attempted > 0 and result.failed == 0

@@ -4,9 +4,12 @@ Truths: Jacobians derived by hand in the tests, central differences on float64
 inputs, and PyTorch's own functional API where it is installed.
 """
 
+import doctest
+
 import numpy as np
 import pytest
 import stepgrad
+from stepgrad.autograd import functional
 from stepgrad.autograd.functional import jacobian, jvp, vjp
 
 rng = np.random.default_rng(7)
@@ -367,3 +370,8 @@ def test_strict_vjp_names_an_input_the_outputs_ignore():
 def test_strict_jvp_refuses_an_output_cut_from_the_graph():
     with pytest.raises(RuntimeError, match="output 1 of the function does not require grad"):
         jvp(lambda x: (x * 2, x.detach()), tensor([1.0]), tensor([1.0]), strict=True)
+
+
+def test_the_docstring_examples_run():
+    result = doctest.testmod(functional)
+    assert result.attempted > 0 and result.failed == 0

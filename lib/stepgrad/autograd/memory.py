@@ -8,11 +8,14 @@ memory than a prediction under ``no_grad()`` (where nothing is recorded).
     >>> import stepgrad
     >>> x = stepgrad.ones(1000, requires_grad=True)  # float32: 4000 bytes
     >>> graph_memory((x * x).tanh().sum())
-    GraphMemory(nodes=3, saved_arrays=2, saved_bytes=8000)
+    GraphMemory(nodes=3, saved_arrays=2, saved_bytes=8000, activation_bytes=4000)
 
 Mul saved x (once, though twice as a factor) and Tanh its output; Sum keeps
-only a shape. An array counts once however many nodes keep it, and a view
-counts as the whole array it looks into, which it keeps alive. Backward frees
+only a shape. ``activation_bytes`` is the part computed by the forward pass
+(here tanh's output): the graph alone keeps it alive, while the data of
+leaves (x, a model's parameters, its inputs) exists with or without a graph.
+An array counts once however many nodes keep it, and a view counts as the
+whole array it looks into, which it keeps alive. Backward frees
 what nodes saved through ``save_for_backward`` (unless ``retain_graph=True``),
 so the same measure taken afterwards shows what is left.
 
@@ -36,6 +39,7 @@ class GraphMemory(NamedTuple):
     nodes: int  # operations recorded (each a grad_fn, such as <MulBackward>)
     saved_arrays: int  # distinct arrays kept for backward
     saved_bytes: int  # their total size
+    activation_bytes: int  # the part that is not the data of a leaf (computed in forward)
 
 
 def graph_memory(root):
@@ -46,6 +50,7 @@ def graph_memory(root):
             f"got {type(root).__name__}. Values of the scalar engine keep no arrays."
         )
     nodes = []
+    leaf_arrays = set()  # ids of the arrays that leaves hold
     seen = set()
     waiting = [root.grad_fn] if root.grad_fn is not None else []
     while waiting:  # iterative: deep graphs would overflow a recursive walk
@@ -54,14 +59,22 @@ def graph_memory(root):
             continue
         seen.add(id(node))
         nodes.append(node)
-        waiting.extend(t.grad_fn for t in node.inputs if t.grad_fn is not None)
+        for tensor in node.inputs:
+            if tensor.grad_fn is None:
+                leaf_arrays.add(id(_memory_owner(tensor.data)))
+            else:
+                waiting.append(tensor.grad_fn)
     owners = {}
     for node in nodes:
         for array in _saved_arrays(node):
             owner = _memory_owner(array)
             owners[id(owner)] = owner
-    saved_bytes = sum(owner.nbytes for owner in owners.values())
-    return GraphMemory(nodes=len(nodes), saved_arrays=len(owners), saved_bytes=saved_bytes)
+    return GraphMemory(
+        nodes=len(nodes),
+        saved_arrays=len(owners),
+        saved_bytes=sum(owner.nbytes for owner in owners.values()),
+        activation_bytes=sum(a.nbytes for key, a in owners.items() if key not in leaf_arrays),
+    )
 
 
 def _saved_arrays(node):
