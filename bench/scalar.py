@@ -10,6 +10,9 @@ garbage collector grows with every object the process holds:
 - backward through a chain of 1,000,000 operations (y = y * c).
 
 The model code below is written once and run with each engine's Value class.
+Times are process CPU time, with wall-clock medians beside them: the engines run
+one after another in their own processes, and on a shared machine CPU time is the
+figure that other processes disturb least.
 micrograd (``pip install micrograd``) is a benchmark peer only, never a
 dependency of stepgrad; it is measured as shipped and with the garbage
 collector switched off during the step.
@@ -262,6 +265,7 @@ def _row(benchmark, engine, times, unit, scale, walls=None):
     row = {
         "benchmark": benchmark,
         "engine": engine,
+        "clock": "process CPU time",
         "unit": unit,
         "median": statistics.median(values),
         "min": min(values),
@@ -388,6 +392,9 @@ def main(argv):
         print(json.dumps(worker(**task)))
         return
     rows = run(quick="--quick" in argv)
+    print("Times are process CPU time (the machines are shared): median (min-max), with the")
+    print("wall-clock median beside it. Ratios are to micrograd (with its collector off for")
+    print("the step times), measured in the same run.\n")
     print(format_table(rows))
 
 
