@@ -15,6 +15,9 @@ Two more hooks are for this module's walk only:
     node._backprop(grad)    one contribution per input (None where none is needed)
     node._accumulate(grad)  keep the gradient that reached this node
 
+Nodes must hash by identity (``object.__hash__``; Tensor keeps it although its
+``==`` is elementwise), because the walk keeps the nodes it has seen in a set.
+
 Example:
     >>> from stepgrad import Value
     >>> x = Value(3.0)
