@@ -13,7 +13,8 @@ Two more hooks are for this module's walk only:
 
     node._seq               a number taken at creation (see below)
     node._backprop(grad)    one contribution per input (None where none is needed)
-    node._accumulate(grad)  keep the gradient that reached this node
+    node._accumulate(grad)  keep the gradient that reached this node; may return
+                            a replacement that flows on instead (hooks)
 
 Nodes must hash by identity (``object.__hash__``; Tensor keeps it although its
 ``==`` is elementwise), because the walk keeps the nodes it has seen in a set.
@@ -73,7 +74,9 @@ def backward(root, seed, observer=None):
         grad = pending.pop(id(node), None)
         if grad is None:
             continue  # no gradient flows here (nothing needed it)
-        node._accumulate(grad)
+        replaced = node._accumulate(grad)
+        if replaced is not None:
+            grad = replaced  # a hook (Tensor.register_hook) changed what flows on
         inputs = node.inputs
         contributions = node._backprop(grad) if inputs else ()
         for parent, contribution in zip(inputs, contributions):
