@@ -84,6 +84,7 @@ from stepgrad.ops import (
     unsqueeze,
 )
 from stepgrad.scalar import Value
+from stepgrad.serialization import load, save
 from stepgrad.tensor import Tensor, cat, concatenate, stack, where
 
 # PyTorch's other names for the same dtypes.
@@ -149,6 +150,7 @@ __all__ = [
     "is_grad_enabled",
     "is_tensor",
     "linspace",
+    "load",
     "log",
     "log_softmax",
     "long",
@@ -174,6 +176,7 @@ __all__ = [
     "randperm",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "sigmoid",
     "softmax",
