@@ -91,6 +91,8 @@ class Tensor:
         return self.grad_fn._backprop(grad)
 
     def _accumulate(self, grad):
+        if _hooks_by_tensor and id(self) in _hooks_by_tensor:
+            return _engine.accumulate_with_hooks(self, grad)  # may replace what flows on
         if self.grad_fn is None:
             if not self._requires_grad:
                 return
@@ -145,6 +147,22 @@ class Tensor:
     @property
     def retains_grad(self):
         return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with this tensor's gradient during backward; returns a handle.
+
+        If the hook returns a tensor, that replaces the gradient (in ``.grad`` and
+        in what flows on to the tensors this one was computed from).
+        ``handle.remove()`` unregisters it. See ``stepgrad.autograd.hooks``.
+
+        >>> import stepgrad
+        >>> x = stepgrad.tensor([1.0, -1.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad.clamp(min=0))
+        >>> (3 * x).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+        """
+        return _hooks.register_hook(self, hook)
 
     def detach(self):
         """The same values, cut from the graph (shares the array, as in PyTorch)."""
@@ -1053,7 +1071,9 @@ def _tensor_sequence(tensors, name):
 from stepgrad import creation
 from stepgrad.autograd import engine as _engine
 from stepgrad.autograd import grad_mode
+from stepgrad.autograd import hooks as _hooks
 from stepgrad.functions import elementwise, linalg, reductions
 from stepgrad.functions import shape as shape_ops
 
 _grad_mode = grad_mode.state
+_hooks_by_tensor = _hooks.hooks_by_tensor

@@ -7,10 +7,19 @@
 - ``gradcheck``: compare a function's gradients with finite differences.
 - ``functional``: ``jacobian``, ``jvp``, ``vjp`` of whole functions.
 - ``graph_memory``: the nodes of a graph and the bytes they keep for backward.
+- ``grad(outputs, inputs, ...)``: gradients returned instead of stored in ``.grad``;
+  with ``create_graph=True``, differentiable again (second derivatives).
+- ``detect_anomaly()``: backward stops at the operation that produced NaN or inf.
 """
 
 import stepgrad.tensor  # noqa: F401 - defines Tensor before the modules below need it
-from stepgrad.autograd.engine import run_backward
+from stepgrad.autograd.anomaly_mode import (
+    AnomalyError,
+    detect_anomaly,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
+from stepgrad.autograd.engine import grad, run_backward
 from stepgrad.autograd.function import BackwardNode, Function
 from stepgrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from stepgrad.autograd.gradcheck import GradcheckError, gradcheck
@@ -25,17 +34,22 @@ def backward(tensor, grad_tensor=None, retain_graph=None, create_graph=False):
 
 
 __all__ = [
+    "AnomalyError",
     "BackwardNode",
     "Function",
     "GradcheckError",
     "GraphMemory",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "functional",
+    "grad",
     "gradcheck",
     "graph_memory",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "run_backward",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

@@ -32,6 +32,7 @@ any attribute forward sets on it for backward (``ctx.dim = dim``).
 """
 
 import weakref
+from operator import attrgetter
 
 import numpy as np
 
@@ -53,6 +54,8 @@ class BackwardNode:
     _saved = ()  # what save_for_backward kept; None once backward has freed it
     _saved_output_position = -1  # where the forward's output is among _saved, if it is
     _input_positions = None  # positions of the Tensor arguments, when some are not Tensors
+    _saved_versions = None  # each input's _version when forward saved (see saved_tensors)
+    _creation_site = None  # where the user's code created this node, in detect_anomaly() only
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward: the forward's inputs or its output.
@@ -73,13 +76,19 @@ class BackwardNode:
             raise RuntimeError(_freed_message(self))
         inputs = self.inputs
         output_position = self._saved_output_position
+        versions = self._saved_versions
         tensors = []
         for position, array in enumerate(saved):
             if position == output_position:
                 tensors.append(self._output_tensor(array))
                 continue
-            for tensor in inputs:
+            for index, tensor in enumerate(inputs):
                 if tensor.data is array:
+                    # Changed in place since forward saved it: the formula would use new values.
+                    if versions is not None and tensor._version != versions[index]:
+                        raise RuntimeError(
+                            _modified_message(self, f"input {index}", tensor, versions[index])
+                        )
                     tensors.append(tensor)
                     break
             else:
@@ -95,6 +104,8 @@ class BackwardNode:
         if output is None or output.data is not array:
             output = _make(array, self)
             self._output = weakref.ref(output)
+        elif output._version != 0:  # outputs are made at version 0
+            raise RuntimeError(_modified_message(self, "the output", output, 0))
         return output
 
     @property
@@ -219,6 +230,10 @@ class Function:
             node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         result = _make(out, node)
         saved = node._saved
+        if saved:  # the inputs' versions now; backward compares them when it reads `saved`
+            node._saved_versions = list(map(_version_of, inputs))
+        if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
+            node._creation_site = creation_site()
         for position, array in enumerate(saved):
             if array is returned:
                 node._saved_output_position = position
@@ -238,6 +253,20 @@ def _reduce_to_shape(node, index, grad, shape):
         ) from None
 
 
+def _modified_message(node, which, tensor, expected_version):
+    site = node._creation_site
+    where = f" {node.name} was created at {site}." if site is not None else ""
+    return (
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {which} of {node.name} (a {tensor.dtype} tensor of shape "
+        f"{tuple(tensor.shape)}) is at version {tensor._version}; expected version "
+        f"{expected_version} instead. {node.name} saved it for backward, and it was changed "
+        f"in place afterwards, so its gradient would be computed from the wrong values.{where} "
+        f"Use an out-of-place operation (x = x * 2 instead of x.mul_(2)), or pass x.clone() "
+        f"to {node.name}'s operation so it keeps its own copy."
+    )
+
+
 def _freed_message(node):
     return (
         f"{node.name}: trying to backward through the graph a second time (or to read "
@@ -247,6 +276,10 @@ def _freed_message(node):
     )
 
 
+_version_of = attrgetter("_version")
+
 # Imported last: these modules import this one.
 from stepgrad.autograd import engine as _engine
+from stepgrad.autograd.anomaly_mode import creation_site
+from stepgrad.autograd.anomaly_mode import state as _anomaly_mode
 from stepgrad.functions.broadcast import unbroadcast
