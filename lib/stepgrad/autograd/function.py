@@ -54,7 +54,7 @@ class BackwardNode:
     _saved = ()  # what save_for_backward kept; None once backward has freed it
     _saved_output_position = -1  # where the forward's output is among _saved, if it is
     _input_positions = None  # positions of the Tensor arguments, when some are not Tensors
-    _saved_versions = None  # each input's _version when forward saved (see saved_tensors)
+    _saved_versions = None  # each input's _version when forward saved; None: all were 0
     _creation_site = None  # where the user's code created this node, in detect_anomaly() only
 
     def save_for_backward(self, *arrays):
@@ -85,9 +85,10 @@ class BackwardNode:
             for index, tensor in enumerate(inputs):
                 if tensor.data is array:
                     # Changed in place since forward saved it: the formula would use new values.
-                    if versions is not None and tensor._version != versions[index]:
+                    expected = 0 if versions is None else versions[index]
+                    if tensor._version != expected:
                         raise RuntimeError(
-                            _modified_message(self, f"input {index}", tensor, versions[index])
+                            _modified_message(self, f"input {index}", tensor, expected)
                         )
                     tensors.append(tensor)
                     break
@@ -202,11 +203,13 @@ class Function:
         inputs = []
         needs_input_grad = []
         all_tensors = True
+        any_version = 0  # nonzero if some input was ever changed in place (rare)
         for arg in args:
             if isinstance(arg, Tensor):
                 arrays.append(arg.data)
                 inputs.append(arg)
                 needs_input_grad.append(arg._requires_grad)
+                any_version |= arg._version
             else:
                 arrays.append(arg)
                 needs_input_grad.append(False)
@@ -230,7 +233,7 @@ class Function:
             node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         result = _make(out, node)
         saved = node._saved
-        if saved:  # the inputs' versions now; backward compares them when it reads `saved`
+        if any_version and saved:  # versions now, compared when backward reads `saved`
             node._saved_versions = list(map(_version_of, inputs))
         if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
             node._creation_site = creation_site()
