@@ -106,7 +106,7 @@ def test_pyproject_depends_on_the_course_packages_and_the_dev_tools(pyproject):
         "ipywidgets",
     }
     dev = requirement_pairs(project["optional-dependencies"]["dev"])
-    assert set(dev) == {"pytest", "hypothesis", "ruff"}
+    assert set(dev) == {"pytest", "hypothesis", "ruff", "playwright"}
 
 
 def test_pyproject_gives_every_dependency_a_lower_bound_and_no_cap(pyproject):
