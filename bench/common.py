@@ -65,24 +65,30 @@ def time_side_by_side(candidates, repeats, number, warmup=2):
 
 
 def time_phases(phases, reset, repeats, number):
-    """Median seconds per call of each phase of one workload, e.g. forward and backward.
+    """Seconds per call of each phase of one workload (e.g. forward, backward), per repeat.
 
     ``phases`` is a list of ``(name, function)`` run in order, ``number`` times per
-    repeat; each phase is timed on its own (so the sum is a little above the whole).
+    repeat; each phase is timed on its own (so their sum is a little above the whole).
+    Returns ``{name: [seconds per call, ...]}``.
     """
-    totals = {name: [] for name, _ in phases}
+    times = {name: [] for name, _ in phases}
     clock = time.perf_counter
     for _ in range(repeats):
         reset()
-        spent = dict.fromkeys(totals, 0.0)
+        spent = dict.fromkeys(times, 0.0)
         for _ in range(number):
             for name, function in phases:
                 start = clock()
                 function()
                 spent[name] += clock() - start
-        for name, values in totals.items():
+        for name, values in times.items():
             values.append(spent[name] / number)
-    return {name: statistics.median(values) for name, values in totals.items()}
+    return times
+
+
+def medians(times, scale=1):
+    """``{name: median of the values}`` for ``{name: [values]}``, times ``scale``."""
+    return {name: statistics.median(values) * scale for name, values in times.items()}
 
 
 def time_commands(command, repeats, env=None):
@@ -150,14 +156,37 @@ def find_row(rows, benchmark, engine):
 # --- fresh worker processes -----------------------------------------------------------
 
 
-def spawn(target, **kwargs):
+def spawn(target, environment=None, **kwargs):
     """Call ``module:function`` (a module in bench/) with ``kwargs`` in a fresh Python
-    process and return what it returned (anything JSON can carry)."""
+    process (with ``environment`` added to os.environ) and return what it returned
+    (anything JSON can carry)."""
     command = [sys.executable, str(BENCH / "common.py"), "--call", target, json.dumps(kwargs)]
-    finished = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO)
+    env = dict(os.environ, **(environment or {}))
+    finished = subprocess.run(
+        command, check=False, capture_output=True, text=True, cwd=REPO, env=env
+    )
     if finished.returncode != 0:
         raise RuntimeError(f"benchmark worker {target}({kwargs}) failed:\n{finished.stderr}")
     return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def spawn_in_rounds(calls, rounds):
+    """Run the workers ``calls`` (a list of ``(target, kwargs)`` for ``spawn``) one after
+    the other, ``rounds`` times over, and merge each one's results over the rounds (lists of
+    times are joined). A change in the machine's load during the run then falls on
+    every engine alike, even on engines measured in different processes."""
+    merged = [None] * len(calls)
+    for _ in range(rounds):
+        for index, (target, kwargs) in enumerate(calls):
+            result = spawn(target, **kwargs)
+            merged[index] = result if merged[index] is None else _joined(merged[index], result)
+    return merged
+
+
+def _joined(first, second):
+    if isinstance(first, dict):
+        return {key: _joined(value, second[key]) for key, value in first.items()}
+    return first + second
 
 
 def _serve_call(target, arguments):

@@ -21,8 +21,14 @@ LEARNING_RATE = 0.01
 SEED = 0
 
 
-def benchmark_name(batch):
-    return f"MLP 784-256-10, softmax cross-entropy, SGD, float32, batch {batch}: one step"
+def benchmark_name(batch, one_thread=False):
+    name = f"MLP 784-256-10, softmax cross-entropy, SGD, float32, batch {batch}: one step"
+    return name + (", one thread (BLAS and PyTorch)" if one_thread else "")
+
+
+# numpy's BLAS on one thread, for the comparison that the machine's other load cannot
+# distort: on a shared 2-core machine, two BLAS threads wait for each other's core.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def make_data(batch, seed=SEED):
@@ -140,10 +146,10 @@ def stepgrad_mlp(batch, seed=SEED):
 
 
 def _settings(batch, quick):
-    """(repeats, steps per repeat, warm-up repeats): about 0.4 s of stepgrad per batch size."""
+    """(repeats, steps per repeat, warm-up repeats) for one round."""
     if quick:
         return 1, 1, 0
-    return (25, 8, 2) if batch <= 256 else (20, 1, 2)
+    return (12, 8, 2) if batch <= 256 else (10, 1, 2)  # per round (run() does 2)
 
 
 # --- workers (each runs in a fresh process) ----------------------------------------------
@@ -178,15 +184,20 @@ def measure_stepgrad_and_numpy(batches, quick=False):
     return results
 
 
-def measure_torch(batches, quick=False):
-    """Seconds per step of PyTorch CPU with its default threads: ``{batch: {engine: [...]}}``."""
+def measure_torch(batches, quick=False, threads=None):
+    """Seconds per step of PyTorch CPU with ``threads`` threads (None: its default):
+    ``{batch: {engine: [...]}}``."""
     import torch
 
+    if threads is not None:
+        torch.set_num_threads(threads)
+    count = torch.get_num_threads()
+    label = f"PyTorch {torch.__version__}, {count} thread{'s' if count > 1 else ''}"
+    label += " (default)" if threads is None else ""
     results = {}
     for batch in batches:
         engine = EngineMLP(torch, torch.nn, torch.optim, batch)
         repeats, number, warmup = _settings(batch, quick)
-        label = f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads (default)"
         candidates = {label: (engine.step, engine.reset)}
         results[batch] = common.time_side_by_side(candidates, repeats, number, warmup)
     return results
@@ -203,20 +214,33 @@ def profile_stepgrad(batch=256, steps=30, top=12):
 # --- the benchmark ----------------------------------------------------------------------
 
 
-def run(quick=False, batches=BATCHES):
-    """Measure every engine at each batch size; rows with their ratio to numpy."""
-    ours = common.spawn("mlp:measure_stepgrad_and_numpy", batches=list(batches), quick=quick)
-    theirs = None
+def run(quick=False, batches=BATCHES, one_thread=True):
+    """Measure every engine at each batch size, with the machine's default threads and,
+    when ``one_thread``, with one thread for everyone; rows with their ratio to numpy."""
+    rows = []
+    for single in (False, True) if one_thread else (False,):
+        rows += _measure(quick, batches, single)
+    return rows
+
+
+def _measure(quick, batches, single):
+    rounds = 1 if quick else 2
+    arguments = {"batches": list(batches), "quick": quick}
+    if single:
+        arguments["environment"] = ONE_BLAS_THREAD
+    calls = [("mlp:measure_stepgrad_and_numpy", arguments)]
     if common.torch_version():
-        theirs = common.spawn("mlp:measure_torch", batches=list(batches), quick=quick)
+        calls.append(("mlp:measure_torch", {**arguments, "threads": 1 if single else None}))
+    results = common.spawn_in_rounds(calls, rounds)
     rows = []
     for batch in batches:
-        name = benchmark_name(batch)
-        result = ours[str(batch)]  # JSON keys are strings
-        group = [common.row(name, engine, s, "ms", 1e3) for engine, s in result["times"].items()]
-        group[0]["phases"] = {phase: s * 1e3 for phase, s in result["phases"].items()}
-        if theirs is not None:
-            times = theirs[str(batch)]
+        name = benchmark_name(batch, single)
+        ours = results[0][str(batch)]  # JSON keys are strings
+        group = [common.row(name, engine, s, "ms", 1e3) for engine, s in ours["times"].items()]
+        if not single:
+            group[0]["phases"] = common.medians(ours["phases"], 1e3)
+        if common.torch_version():
+            times = results[1][str(batch)]
             group += [common.row(name, engine, s, "ms", 1e3) for engine, s in times.items()]
         else:
             group.append(common.missing_row(name, "PyTorch", common.TORCH_MISSING))

@@ -12,6 +12,7 @@ included, since stepgrad needs it), and numpy's import alone for comparison.
     python bench/process.py           # print the table
 """
 
+import os
 import sys
 
 import common
@@ -95,48 +96,55 @@ def _python(code):
 
 def run(quick=False):
     """Wall time of each script as a new process, and of the imports on their own."""
-    repeats = 2 if quick else 10
-    torch_repeats = 1 if quick else 5
+    repeats = 2 if quick else 8
+    torch_every = 2  # PyTorch's script takes seconds: run it every other round
     env = common.environment_with_library()
-    rows = []
+    numpy_env = dict(env, PYTHONPATH=os.pathsep.join([str(common.BENCH), env["PYTHONPATH"]]))
+    torch_name = f"PyTorch {common.torch_version()}"
+    # name: (command, environment, how its output must start, so a broken script can't look fast)
+    scripts = {
+        "stepgrad": (_python(STEPGRAD_IMPORTS + PROGRAM), env, "Accuracy: "),
+        torch_name: (_python(PYTORCH_IMPORTS + PROGRAM), env, "Accuracy: "),
+        "numpy by hand (training only, for reference)": (
+            _python(NUMPY_PROGRAM),
+            numpy_env,
+            "loss after 100 epochs",
+        ),
+        "import stepgrad (numpy's import included)": (_import("stepgrad"), env, ""),
+        "import numpy": (_import("numpy"), env, ""),
+    }
+    if not common.torch_version():
+        del scripts[torch_name]
+    times = {name: [] for name in scripts}
+    # Round by round, so that a change in the machine's load falls on every script alike.
+    for round_number in range(repeats):
+        for name, (command, environment, expected) in scripts.items():
+            if name == torch_name and round_number % torch_every:
+                continue
+            seconds, last = common.time_commands(command, 1, environment)
+            if not last.startswith(expected):
+                raise RuntimeError(f"{name}: the script ended with {last!r}, not {expected!r}...")
+            # The imports are timed inside the process: interpreter start-up excluded.
+            times[name] += [float(last)] if name.startswith("import") else seconds
 
-    # The tutorial script. Its own output is checked, so a broken script cannot look fast.
-    times, last = common.time_commands(_python(STEPGRAD_IMPORTS + PROGRAM), repeats, env)
-    _expect(last, "Accuracy: ", "stepgrad")
-    rows.append(common.row(BENCHMARK, "stepgrad", times, "s", 1))
-    if common.torch_version():
-        times, last = common.time_commands(_python(PYTORCH_IMPORTS + PROGRAM), torch_repeats, env)
-        _expect(last, "Accuracy: ", "PyTorch")
-        rows.append(common.row(BENCHMARK, f"PyTorch {common.torch_version()}", times, "s", 1))
-    else:
-        rows.append(common.missing_row(BENCHMARK, "PyTorch", common.TORCH_MISSING))
-    numpy_env = dict(env, PYTHONPATH=f"{common.BENCH}:{env['PYTHONPATH']}")
-    times, last = common.time_commands(_python(NUMPY_PROGRAM), repeats, numpy_env)
-    _expect(last, "loss after 100 epochs", "numpy")
-    rows.append(
-        common.row(BENCHMARK, "numpy by hand (training only, for reference)", times, "s", 1)
-    )
-    rows = common.add_ratios(rows, f"PyTorch {common.torch_version()}")
-
-    # The imports alone, timed inside the new process (interpreter start-up excluded).
-    import_rows = [
-        _import_row("stepgrad", "import stepgrad (numpy's import included)", repeats, env),
-        _import_row("numpy", "import numpy", repeats, env),
+    rows = [
+        common.row(BENCHMARK, name, seconds, "s", 1)
+        for name, seconds in times.items()
+        if not name.startswith("import")
     ]
-    return rows + import_rows
+    if not common.torch_version():
+        rows.insert(1, common.missing_row(BENCHMARK, "PyTorch", common.TORCH_MISSING))
+    rows = common.add_ratios(rows, torch_name)
+    rows += [
+        common.row(IMPORT_BENCHMARK, name, seconds, "s", 1)
+        for name, seconds in times.items()
+        if name.startswith("import")
+    ]
+    return rows
 
 
-def _import_row(module, label, repeats, env):
-    seconds = []
-    for _ in range(repeats):
-        _, last = common.time_commands(_python(IMPORT_PROGRAM.format(module=module)), 1, env)
-        seconds.append(float(last))
-    return common.row(IMPORT_BENCHMARK, label, seconds, "s", 1)
-
-
-def _expect(line, start, engine):
-    if not line.startswith(start):
-        raise RuntimeError(f"the {engine} script ended with {line!r} instead of {start!r}...")
+def _import(module):
+    return _python(IMPORT_PROGRAM.format(module=module))
 
 
 if __name__ == "__main__":

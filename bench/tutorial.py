@@ -202,7 +202,7 @@ def measure_stepgrad_and_numpy(repeats, warmup=2):
         EPOCHS,
         warmup,
     )
-    phases = common.time_phases(engine.phases(), engine.reset, max(3, repeats // 3), EPOCHS)
+    phases = common.time_phases(engine.phases(), engine.reset, max(2, repeats // 3), EPOCHS)
     return {"times": times, "phases": phases}
 
 
@@ -222,7 +222,7 @@ def measure_torch(repeats, warmup=2):
             {label: _epoch_candidate(engine)}, repeats, EPOCHS, warmup
         )[label]
     torch.set_num_threads(default_threads)
-    phases = common.time_phases(engine.phases(), engine.reset, max(3, repeats // 3), EPOCHS)
+    phases = common.time_phases(engine.phases(), engine.reset, max(2, repeats // 3), EPOCHS)
     return {"times": times, "phases": phases}
 
 
@@ -239,26 +239,22 @@ def profile_stepgrad(epochs=2000, top=12):
 
 def run(quick=False):
     """Measure every engine; returns the table's rows, each with its ratio to numpy."""
-    repeats = 3 if quick else 40
-    ours = common.spawn("tutorial:measure_stepgrad_and_numpy", repeats=repeats)
-    rows = [
-        common.row(BENCHMARK, engine, seconds, "us", 1e6, phases=_phases_us(ours, engine))
-        for engine, seconds in ours["times"].items()
-    ]
+    rounds, repeats = (1, 3) if quick else (3, 15)
+    calls = [("tutorial:measure_stepgrad_and_numpy", {"repeats": repeats})]
     if common.torch_version():
-        theirs = common.spawn("tutorial:measure_torch", repeats=repeats)
+        calls.append(("tutorial:measure_torch", {"repeats": repeats}))
+    results = common.spawn_in_rounds(calls, rounds)
+    ours = results[0]
+    rows = [common.row(BENCHMARK, engine, s, "us", 1e6) for engine, s in ours["times"].items()]
+    rows[0]["phases"] = common.medians(ours["phases"], 1e6)
+    if common.torch_version():
+        theirs = results[1]
         for engine, seconds in theirs["times"].items():
             rows.append(common.row(BENCHMARK, engine, seconds, "us", 1e6))
-        rows[-1]["phases"] = {name: s * 1e6 for name, s in theirs["phases"].items()}
+        rows[-1]["phases"] = common.medians(theirs["phases"], 1e6)
     else:
         rows.append(common.missing_row(BENCHMARK, "PyTorch", common.TORCH_MISSING))
     return common.add_ratios(rows, "numpy by hand")
-
-
-def _phases_us(result, engine):
-    if engine != "stepgrad":
-        return None
-    return {name: seconds * 1e6 for name, seconds in result["phases"].items()}
 
 
 if __name__ == "__main__":
