@@ -100,8 +100,8 @@ def test_the_observer_sees_each_node_once_outputs_first_with_its_complete_gradie
     a, b, c, d = diamond()
     seen = []
 
-    def observer(node, grad, contributions, pending):
-        seen.append((node, grad, contributions, dict(pending)))
+    def observer(node, grad, contributions, waiting):
+        seen.append((node, grad, contributions))
 
     graph.backward(d, 1.0, observer=observer)
     assert [s[0] for s in seen] == [d, c, b, a]
@@ -115,14 +115,34 @@ def test_the_observer_sees_gradients_waiting_at_nodes_not_yet_processed():
     a, b, c, d = diamond()
     waiting_after = {}
 
-    def observer(node, grad, contributions, pending):
-        waiting_after[node.name] = dict(pending)
+    def observer(node, grad, contributions, waiting):
+        waiting_after[node.name] = {other.name: waiting(other) for other in (a, b, c)}
 
     graph.backward(d, 1.0, observer=observer)
-    # After d: b and c wait. After c: b waits, and a holds c's share (7 * 3).
-    assert waiting_after["d"] == {id(b): 5.0, id(c): 7.0}
-    assert waiting_after["c"] == {id(b): 5.0, id(a): 21.0}
-    assert waiting_after["a"] == {}
+    # After d: b and c wait, a has nothing yet. After c: b waits, and a holds
+    # c's share (7 * 3).
+    assert waiting_after["d"] == {"a": None, "b": 5.0, "c": 7.0}
+    assert waiting_after["c"]["b"] == 5.0
+    assert waiting_after["c"]["a"] == 21.0
+
+
+def test_the_observer_sees_value_gradients_waiting_at_nodes_not_yet_processed():
+    a = Value(2.0)
+    b = a * 3.0
+    c = a * 5.0
+    d = b * c
+    waiting_after = {}
+
+    def observer(node, grad, contributions, waiting):
+        if node is d:
+            waiting_after["d"] = (waiting(b), waiting(c))
+        if node is c:
+            waiting_after["c"] = (waiting(b), waiting(a))
+
+    graph.backward(d, 1.0, observer=observer)
+    # d = b * c sends c = 10 to b and b = 6 to c; c = 5a then sends 6 * 5 to a.
+    assert waiting_after["d"] == (10.0, 6.0)
+    assert waiting_after["c"] == (10.0, 30.0)
 
 
 def test_backward_on_values_is_this_walk():

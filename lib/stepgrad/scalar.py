@@ -167,8 +167,11 @@ class Value:
     # garbage collector on graphs with hundreds of thousands of nodes.
     # ``_a`` is the first input (None for a leaf); ``_b`` is the second input
     # Value, or for one-input operations the number they keep (the n of x ** n)
-    # or None.
-    __slots__ = ("_a", "_b", "_op", "_seq", "data", "grad", "label")
+    # or None. ``_arrived`` and ``_found_by`` are for the backward walk (see
+    # stepgrad.graph).
+    __slots__ = ("_a", "_arrived", "_b", "_found_by", "_op", "_seq", "data", "grad", "label")
+
+    _pushes_gradients = True  # see stepgrad.graph: the walk calls _push, below
 
     def __init__(self, data, label=""):
         if type(data) is not float:
@@ -179,6 +182,8 @@ class Value:
         self._op = None
         self._a = None
         self._b = None
+        self._arrived = 0.0
+        self._found_by = None
         self._seq = _next_number()
 
     # --- the node protocol (see stepgrad.graph) ---------------------------
@@ -186,9 +191,10 @@ class Value:
     @property
     def inputs(self):
         """The Values this one was computed from, in order; () for a leaf."""
-        if isinstance(self._b, Value):
-            return (self._a, self._b)
-        return () if self._a is None else (self._a,)
+        a, b = self._a, self._b
+        if b.__class__ is Value:
+            return (a, b)
+        return () if a is None else (a,)
 
     @property
     def op(self):
@@ -204,18 +210,23 @@ class Value:
         b = self._b.data if isinstance(self._b, Value) else self._b
         return self._op.local_grads(self._a.data, b, self.data)
 
-    def _backprop(self, grad):
-        # The chain rule: each input receives grad * d(self)/d(input). Written
-        # out rather than calling local_grads(), because this runs once per node.
+    def _push(self, grad):
+        # The chain rule, once per node: each input receives grad * d(self)/d(input),
+        # added to what its other consumers sent it in this pass. Written out
+        # rather than calling local_grads(), because this runs once per node.
         a, b = self._a, self._b
-        if isinstance(b, Value):
+        if b.__class__ is Value:
             da, db = self._op.local_grads(a.data, b.data, self.data)
-            return grad * da, grad * db
+            to_a, to_b = grad * da, grad * db
+            a._arrived += to_a
+            b._arrived += to_b
+            return to_a, to_b
+        if a is None:
+            return ()  # a leaf: its gradient stays in .grad
         (da,) = self._op.local_grads(a.data, b, self.data)
-        return (grad * da,)
-
-    def _accumulate(self, grad):
-        self.grad += grad
+        to_a = grad * da
+        a._arrived += to_a
+        return (to_a,)
 
     # --- backward ---------------------------------------------------------
 
@@ -355,6 +366,8 @@ def _binary(op, a, b, symbol):
     out._op = op
     out._a = a
     out._b = b
+    out._arrived = 0.0
+    out._found_by = None
     out._seq = _next_number()
     return out
 
@@ -368,6 +381,8 @@ def _unary(op, a, constant=None):
     out._op = op
     out._a = a
     out._b = constant
+    out._arrived = 0.0
+    out._found_by = None
     out._seq = _next_number()
     return out
 

@@ -93,11 +93,15 @@ def trace_backward(root, *, max_nodes=DEFAULT_MAX_TRACE_NODES):
     _check_size(index, max_nodes, "trace_backward")
     position_of = {id(node): i for i, node in enumerate(index.order)}
     arrived = {}  # position -> complete gradient of each node processed so far
+    reached = set()  # positions that have received a contribution in this pass
     steps = []
 
-    def record(node, upstream, contributions, pending):
+    def record(node, upstream, contributions, waiting):
         position = position_of[id(node)]
         arrived[position] = _snapshot(upstream)
+        for parent, sent in zip(node.inputs, contributions):
+            if sent is not None:
+                reached.add(position_of[id(parent)])
         if not node.inputs:
             return  # a leaf only keeps its gradient; its value shows in the next step
         steps.append(
@@ -107,7 +111,7 @@ def trace_backward(root, *, max_nodes=DEFAULT_MAX_TRACE_NODES):
                 position=position,
                 upstream=arrived[position],
                 contributions=_contributions(node, upstream, contributions, position_of),
-                grads=_grads_so_far(index.order, arrived, pending),
+                grads=_grads_so_far(index.order, arrived, reached, waiting),
             )
         )
 
@@ -197,13 +201,13 @@ def _summed_axes(node, parent):
     )
 
 
-def _grads_so_far(order, arrived, pending):
+def _grads_so_far(order, arrived, reached, waiting):
     grads = {}
     for position, node in enumerate(order):
         if position in arrived:
             grads[position] = arrived[position]
-        elif id(node) in pending:
-            grads[position] = _snapshot(pending[id(node)])
+        elif position in reached:
+            grads[position] = _snapshot(waiting(node))  # the sum so far, from the walk
         else:
             grads[position] = None
     return grads
