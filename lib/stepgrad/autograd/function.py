@@ -135,22 +135,33 @@ class BackwardNode:
         if positions is not None:  # some forward arguments were not tensors: skip their slots
             grads = [grads[position] for position in positions]
         contributions = []
-        for index, (tensor, grad) in enumerate(zip(self.inputs, grads)):
+        for tensor, grad in zip(self.inputs, grads):
             if grad is None or not tensor._requires_grad:
                 contributions.append(None)
                 continue
-            if type(grad) is not Tensor and not isinstance(grad, Tensor):
-                grad = _make(np.asarray(grad, dtype=tensor.data.dtype))
-            data, expected = grad.data, tensor.data
-            if data.shape != expected.shape:
-                grad = _reduce_to_shape(self, index, grad, expected.shape)
-            if data.dtype != expected.dtype:
-                grad = grad.to(tensor.dtype)
+            # Most gradients are already Tensors of the input's shape and dtype: three checks.
+            expected = tensor.data
+            if (
+                type(grad) is not Tensor
+                or grad.data.shape != expected.shape
+                or grad.data.dtype != expected.dtype
+            ):
+                grad = self._fit_to_input(len(contributions), tensor, grad)
             contributions.append(grad)
         walk = _engine.current_walk
         if walk is None or not walk.retain_graph:
             self._saved = None  # free what forward kept; a second backward now fails clearly
         return contributions
+
+    def _fit_to_input(self, index, tensor, grad):
+        """``grad`` as a Tensor of the input's shape (summed over broadcast) and dtype."""
+        if not isinstance(grad, Tensor):
+            grad = _make(np.asarray(grad, dtype=tensor.data.dtype))
+        if grad.data.shape != tensor.data.shape:
+            grad = _reduce_to_shape(self, index, grad, tensor.data.shape)
+        if grad.data.dtype != tensor.data.dtype:
+            grad = grad.to(tensor.dtype)
+        return grad
 
     def __repr__(self):
         return f"<{self.name}>"

@@ -154,8 +154,13 @@ def _check_pair(function, input, target, reduction):
 
 def _check_probabilities(function, role, tensor):
     values = tensor.data
+    if not values.size:
+        return
     # min/max rather than a mask: two small reductions; NaN fails both comparisons.
-    if values.size and not (values.min() >= 0 and values.max() <= 1):
+    # The ufuncs' own reduce skips ndarray.min's Python wrapper (this runs on every call).
+    if not (
+        np.minimum.reduce(values, axis=None) >= 0 and np.maximum.reduce(values, axis=None) <= 1
+    ):
         raise RuntimeError(
             f"all elements of {role} should be between 0 and 1: {function}() got values "
             f"from {values.min()} to {values.max()}. "

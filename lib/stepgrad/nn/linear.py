@@ -48,8 +48,15 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        self._check_input(input)
-        return LinearFunction.apply(input, self.weight, self.bias)
+        # The usual input passes with three comparisons; any other gets the full diagnosis.
+        weight = self.weight
+        if not (
+            isinstance(input, Tensor)
+            and input.data.shape[-1:] == weight.data.shape[1:]
+            and input.data.dtype == weight.data.dtype
+        ):
+            self._check_input(input)
+        return LinearFunction.apply(input, weight, self.bias)
 
     def _check_input(self, input):
         # A wrong width would otherwise surface as numpy's "matmul: mismatch in core
