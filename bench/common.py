@@ -283,12 +283,12 @@ def blas_description():
 # --- the profile ----------------------------------------------------------------------
 
 
-def profile(function, calls, top=12):
+def profile(function, calls, top=12, units_per_call=1):
     """Where ``function``'s time goes, by cProfile: the ``top`` functions by own time.
 
-    Returns ``{"total": seconds per call under the profiler, "functions": [...]}``,
-    each function with its calls, own time and cumulative time per call of
-    ``function``. cProfile adds a cost to every Python call, so it overstates
+    Returns ``{"total": seconds per unit under the profiler, "functions": [...]}``,
+    each function with its calls, own time and cumulative time per unit of work
+    (one call of ``function`` does ``units_per_call`` units, e.g. 100 epochs). cProfile adds a cost to every Python call, so it overstates
     small functions a little: read the shares, not the absolute times.
     """
     import cProfile
@@ -300,17 +300,18 @@ def profile(function, calls, top=12):
         function()
     profiler.disable()
     stats = pstats.Stats(profiler)
+    units = calls * units_per_call
     functions = [
         {
             "function": _function_label(filename, line, name),
-            "calls": primitive_calls / calls,
-            "own": own / calls,
-            "cumulative": cumulative / calls,
+            "calls": primitive_calls / units,
+            "own": own / units,
+            "cumulative": cumulative / units,
         }
         for (filename, line, name), (primitive_calls, _, own, cumulative, _) in stats.stats.items()
     ]
     functions.sort(key=lambda entry: entry["own"], reverse=True)
-    return {"total": stats.total_tt / calls, "functions": functions[:top]}
+    return {"total": stats.total_tt / units, "functions": functions[:top]}
 
 
 def _function_label(filename, line, name):

@@ -286,16 +286,19 @@ def main(argv=None):
     print(f"stepgrad benchmarks: {info['python']}, numpy {info['numpy']}, BLAS {info['blas']}")
     print(f"BLAS environment: {info['blas environment']}; load average {load_average()}")
 
-    rows, failed = [], []
+    rows, failed, durations = [], [], {}
     for name in args.only or WORKLOADS:
         print(f"\nrunning {name} ...", flush=True)
+        began = time.perf_counter()
         try:
             new_rows = importlib.import_module(name).run(quick=args.quick)
         except Exception:  # noqa: BLE001 - one broken workload must not hide the others' figures
             failed.append(name)
             traceback.print_exc()
             new_rows = [common.missing_row(f"{name} benchmark", "all", "failed: see the log")]
+        durations[name] = time.perf_counter() - began
         print(common.format_table(new_rows), flush=True)
+        print(f"({name}: {durations[name]:.0f} s)")
         rows += new_rows
 
     profiles = {}
@@ -304,12 +307,15 @@ def main(argv=None):
         scale = 10 if args.quick else 1
         profiles = {
             "stepgrad, tutorial epoch": _try("tutorial:profile_stepgrad", epochs=2000 // scale),
-            "stepgrad, MLP step at batch 256": _try("mlp:profile_stepgrad", steps=30 // scale),
+            "stepgrad, MLP step at batch 256, BLAS on one thread": _try(
+                "mlp:profile_stepgrad", steps=30 // scale, environment=mlp.ONE_BLAS_THREAD
+            ),
         }
         for title, result in profiles.items():
             print(format_profile(title, result))
 
     info["load average at end (1, 5, 15 min)"] = load_average()
+    info["run time per workload"] = ", ".join(f"{n} {s:.0f} s" for n, s in durations.items())
     checks = targets(rows)
     elapsed = time.perf_counter() - start
     print("\n" + format_targets(checks))
