@@ -148,12 +148,14 @@ def test_process_benchmark_times_the_script_and_the_import():
     assert any(row["benchmark"] == process.IMPORT_BENCHMARK for row in rows)
 
 
-def test_mlp_benchmark_times_every_engine_at_both_batch_sizes():
+def test_mlp_benchmark_times_every_engine_at_both_batch_sizes_and_on_one_thread():
     rows = mlp.run(quick=True)
     assert_sensible(rows)
     for batch in mlp.BATCHES:
-        engines = {r["engine"] for r in rows if r["benchmark"] == mlp.benchmark_name(batch)}
-        assert {"stepgrad", "numpy by hand"} <= engines
+        for one_thread in (False, True):
+            name = mlp.benchmark_name(batch, one_thread)
+            engines = {row["engine"] for row in rows if row["benchmark"] == name}
+            assert {"stepgrad", "numpy by hand"} <= engines, name
 
 
 def test_scalar_benchmark_runs():
