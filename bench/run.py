@@ -28,9 +28,9 @@ import course
 
 # Each workload is a module of bench/ with run(quick) -> rows, in the order they run.
 WORKLOADS = ("tutorial", "process", "mlp", "scalar", "course")
-COMMAND = "make bench  (python bench/run.py)"
+COMMAND = "python bench/run.py"
 RESULTS = common.BENCH / "RESULTS.md"
-QUICK_NOTE = " --quick (tiny repeat counts: not figures to quote)"
+QUICK_NOTE = " with --quick (tiny repeat counts: not figures to quote)"
 
 
 # --- the targets of issue 8 -------------------------------------------------------------
@@ -158,8 +158,8 @@ def markdown(info, rows, checks, profiles, elapsed, quick):
         "# Benchmark results",
         "",
         (
-            f"Produced by `{COMMAND}`{QUICK_NOTE if quick else ''} on {info['date']}, in "
-            f"{elapsed:.0f} s. Medians over repeats, with the min-max spread;"
+            f"Produced by `make bench` (`{COMMAND}`){QUICK_NOTE if quick else ''} "
+            f"on {info['date']}, in {elapsed:.0f} s. Medians over repeats, with the min-max spread;"
         ),
         "each ratio is measured in the same run. What each workload does: `bench/README.md`.",
         "",
