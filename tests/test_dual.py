@@ -7,12 +7,17 @@ where it is installed.
 
 import doctest
 import math
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
-from scalar.expression_strategies import programs
 from stepgrad import Value, dual, scalar
 from stepgrad.dual import Dual, derivative
+
+# The random expression programs that test Value (tests/scalar), run here on Duals.
+sys.path.insert(0, str(Path(__file__).with_name("scalar")))
+from expression_strategies import programs
 
 
 def central_difference(f, x, h=1e-6):
