@@ -288,8 +288,9 @@ def profile(function, calls, top=12, units_per_call=1):
 
     Returns ``{"total": seconds per unit under the profiler, "functions": [...]}``,
     each function with its calls, own time and cumulative time per unit of work
-    (one call of ``function`` does ``units_per_call`` units, e.g. 100 epochs). cProfile adds a cost to every Python call, so it overstates
-    small functions a little: read the shares, not the absolute times.
+    (one call of ``function`` does ``units_per_call`` units, e.g. 100 epochs).
+    cProfile adds a cost to every Python call, so it overstates small functions a
+    little: read the shares, not the absolute times.
     """
     import cProfile
     import pstats
