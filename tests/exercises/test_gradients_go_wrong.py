@@ -20,16 +20,6 @@ def test_the_largest_sigmoid_slope_is_one_quarter():
     assert math.isclose(gradients_go_wrong.largest_sigmoid_slope(), 0.25, rel_tol=1e-12)
 
 
-def test_the_quartic_derivatives_match_finite_differences():
-    h = 1e-5
-    x = 1.5
-    f = gradients_go_wrong.quartic
-    slope = (f(x + h) - f(x - h)) / (2 * h)
-    curvature = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
-    assert math.isclose(gradients_go_wrong.quartic_slope(x), slope, rel_tol=1e-8)
-    assert math.isclose(gradients_go_wrong.quartic_curvature(x), curvature, rel_tol=1e-5)
-
-
 # --- 9.1: what survives ten sigmoids ----------------------------------------------
 
 
@@ -139,70 +129,80 @@ def test_clip_grad_norm_blank_is_not_answered():
     assert gradients_go_wrong.check_clip_grad_norm(unfinished).status == "unanswered"
 
 
-# --- 9.3: a Newton step ----------------------------------------------------------------
+# --- 9.3: a Hessian-vector product ---------------------------------------------------
 
 
-def right_newton(f, x):
-    (slope,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
-    (curvature,) = stepgrad.autograd.grad(slope, x)
-    return x.item() - slope.item() / curvature.item()
+def right_hvp(f, x, v):
+    (gradient,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
+    (product,) = stepgrad.autograd.grad((gradient * v).sum(), x)
+    return product
 
 
-def newton_without_create_graph(f, x):
-    (slope,) = stepgrad.autograd.grad(f(x), x)
-    (curvature,) = stepgrad.autograd.grad(slope, x)
-    return x.item() - slope.item() / curvature.item()
+def hvp_with_grad_outputs(f, x, v):
+    (gradient,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
+    return stepgrad.autograd.grad(gradient, x, grad_outputs=v)
 
 
-def gradient_step(f, x):
-    (slope,) = stepgrad.autograd.grad(f(x), x)
-    return x.item() - slope.item()
+def hvp_without_create_graph(f, x, v):
+    (gradient,) = stepgrad.autograd.grad(f(x), x)
+    return stepgrad.autograd.grad((gradient * v).sum(), x)[0]
 
 
-def inverted(f, x):
-    (slope,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
-    (curvature,) = stepgrad.autograd.grad(slope, x)
-    return x.item() - curvature.item() / slope.item()
+def gradient_only(f, x, v):
+    return stepgrad.autograd.grad(f(x), x)[0]
 
 
-def wrong_sign(f, x):
-    (slope,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
-    (curvature,) = stepgrad.autograd.grad(slope, x)
-    return x.item() + slope.item() / curvature.item()
+def gradient_times_v(f, x, v):
+    return stepgrad.autograd.grad(f(x), x)[0] * v
 
 
-def test_newton_step_right_returning_a_number_or_a_tensor():
-    def as_tensor(f, x):
-        (slope,) = stepgrad.autograd.grad(f(x), x, create_graph=True)
-        (curvature,) = stepgrad.autograd.grad(slope, x)
-        return x - slope / curvature
-
-    assert gradients_go_wrong.check_newton_step(right_newton).status == "correct"
-    assert gradients_go_wrong.check_newton_step(as_tensor).status == "correct"
+def slope_along_v(f, x, v):
+    return (stepgrad.autograd.grad(f(x), x)[0] * v).sum()
 
 
-def test_newton_step_moves_to_the_value_derived_by_hand():
-    # x = 1.5: f' = 4(3.375) - 9 + 1 = 5.5, f'' = 12(2.25) - 6 = 21.
-    x = stepgrad.tensor(1.5, dtype=stepgrad.float64, requires_grad=True)
-    assert math.isclose(right_newton(gradients_go_wrong.quartic, x), 1.5 - 5.5 / 21, rel_tol=1e-12)
+def test_the_saddle_derivatives_match_finite_differences():
+    h = 1e-5
+    point = np.array(gradients_go_wrong.HVP_POINT)
+
+    def f(values):
+        return gradients_go_wrong.saddle(values)
+
+    gradient = np.array([(f(point + h * e) - f(point - h * e)) / (2 * h) for e in np.eye(2)])
+    hessian = np.array(
+        [
+            (
+                gradients_go_wrong.saddle_gradient(*(point + h * e))
+                - gradients_go_wrong.saddle_gradient(*(point - h * e))
+            )
+            / (2 * h)
+            for e in np.eye(2)
+        ]
+    )
+    np.testing.assert_allclose(gradients_go_wrong.saddle_gradient(*point), gradient, rtol=1e-8)
+    np.testing.assert_allclose(gradients_go_wrong.saddle_hessian(*point), hessian, rtol=1e-8)
+
+
+@pytest.mark.parametrize("answer", [right_hvp, hvp_with_grad_outputs])
+def test_hessian_vector_product_right_either_way(answer):
+    assert gradients_go_wrong.check_hessian_vector_product(answer).status == "correct"
 
 
 @pytest.mark.parametrize(
     "answer, mistake",
     [
-        (newton_without_create_graph, "no_create_graph"),
-        (gradient_step, "gradient_step"),
-        (inverted, "ratio_inverted"),
-        (wrong_sign, "wrong_sign"),
+        (hvp_without_create_graph, "no_create_graph"),
+        (gradient_only, "gradient_not_product"),
+        (gradient_times_v, "elementwise_product"),
+        (slope_along_v, "directional_derivative"),
     ],
 )
-def test_newton_step_names_each_classic_mistake(answer, mistake):
-    feedback = gradients_go_wrong.check_newton_step(answer)
+def test_hessian_vector_product_names_each_classic_mistake(answer, mistake):
+    feedback = gradients_go_wrong.check_hessian_vector_product(answer)
     assert status_and_mistake(feedback) == ("wrong", mistake)
 
 
-def test_newton_step_blank_is_not_answered():
-    def unfinished(f, x):
+def test_hessian_vector_product_blank_is_not_answered():
+    def unfinished(f, x, v):
         return ___
 
-    assert gradients_go_wrong.check_newton_step(unfinished).status == "unanswered"
+    assert gradients_go_wrong.check_hessian_vector_product(unfinished).status == "unanswered"

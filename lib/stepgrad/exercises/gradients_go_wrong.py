@@ -1,12 +1,12 @@
 """Checks for chapter 9, "When gradients go wrong".
 
 Truths: the sigmoid's slope computed by autograd on a fine grid, gradient
-norms computed with numpy from the check's own gradients, and Newton's step
-from derivatives written out in closed form. Classic mistakes are recognised
-by making them on purpose: a slope added instead of multiplied (or sigmoid's
-value taken for its slope), each tensor clipped on its own or each value
-clamped, small gradients scaled up, the Newton step upside down or replaced by
-a gradient step, and ``create_graph=True`` forgotten.
+norms computed with numpy from the check's own gradients, and a Hessian
+written out in closed form. Classic mistakes are recognised by making them on
+purpose: a slope added instead of multiplied (or sigmoid's value taken for its
+slope), each tensor clipped on its own or each value clamped, small gradients
+scaled up, the gradient (or the gradient times v, or the slope along v) given
+for the Hessian-vector product, and ``create_graph=True`` forgotten.
 
     >>> from stepgrad.exercises import gradients_go_wrong
     >>> gradients_go_wrong.check_surviving_fraction(0.25**10).status
@@ -204,38 +204,40 @@ def check_clip_grad_norm(clip_grad_norm):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 9.3: one Newton step with autograd.grad.
+# Exercise 9.3: a Hessian-vector product with autograd.grad.
 # ---------------------------------------------------------------------------
 
-NEWTON_START = 1.5
+HVP_POINT = (1.5, -0.5)
+HVP_DIRECTION = (2.0, 1.0)
 
 
-def quartic(x):
-    """f(x) = x⁴ − 3x² + x, the function of chapter 9's Newton section."""
-    return x**4 - 3 * x**2 + x
+def saddle(x):
+    """f(x) = x₀² x₁ + x₁³, the function of exercise 9.3."""
+    return x[0] ** 2 * x[1] + x[1] ** 3
 
 
-def quartic_slope(x):
-    return 4 * x**3 - 6 * x + 1
+def saddle_gradient(x0, x1):
+    return np.array([2 * x0 * x1, x0**2 + 3 * x1**2])
 
 
-def quartic_curvature(x):
-    return 12 * x**2 - 6
+def saddle_hessian(x0, x1):
+    return np.array([[2 * x1, 2 * x0], [2 * x0, 6 * x1]])
 
 
-@exercise("9.3", "a Newton step")
-def check_newton_step(newton_step):
-    """Check ``newton_step(f, x)``: x − f'(x)/f''(x), with both derivatives from autograd."""
-    x = tensor(NEWTON_START, dtype="float64", requires_grad=True)
+@exercise("9.3", "a Hessian-vector product")
+def check_hessian_vector_product(hessian_vector_product):
+    """Check ``hessian_vector_product(f, x, v)``: H(x) v, from two calls of autograd.grad."""
+    x = tensor(list(HVP_POINT), dtype="float64", requires_grad=True)
+    v = tensor(list(HVP_DIRECTION), dtype="float64")
     try:
-        result = call_learner(newton_step, quartic, x)
+        result = call_learner(hessian_vector_product, saddle, x, v)
     except LearnerCodeFailed as failure:
         message = str(failure.error)
         if "does not require grad" in message:
             return wrong(
-                "The second grad() found nothing to differentiate: the first derivative was "
-                "computed without recording how it depends on x. Pass create_graph=True to "
-                "the first grad() call.",
+                "The second grad() found nothing to differentiate: the gradient was computed "
+                "without recording how it depends on x. Pass create_graph=True to the first "
+                "grad() call.",
                 mistake="no_create_graph",
             )
         if "second time" in message:
@@ -245,32 +247,49 @@ def check_newton_step(newton_step):
                 mistake="graph_freed",
             )
         raise
+    if isinstance(result, tuple | list) and len(result) == 1:
+        result = result[0]
     if isinstance(result, Tensor):
-        result = result.item()
-    mine = expect_number(result, "Your new x")
-    slope, curvature = quartic_slope(NEWTON_START), quartic_curvature(NEWTON_START)
-    truth = NEWTON_START - slope / curvature
-    if close(mine, truth, rel=1e-9):
+        result = result.data
+    try:
+        mine = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Rejected(
+            f"Return the product as a tensor of two numbers, got {type(result).__name__}."
+        ) from None
+    point, direction = np.array(HVP_POINT), np.array(HVP_DIRECTION)
+    gradient = saddle_gradient(*point)
+    truth = saddle_hessian(*point) @ direction
+    if mine.shape == truth.shape and np.allclose(mine, truth, rtol=1e-9):
         return correct(
-            f"f'(1.5) = {slope:g} and f''(1.5) = {curvature:g}, so x moves to {truth:.6f}; "
-            f"a few more steps reach the minimum to machine precision."
+            f"H(x)·v = {_text(truth)}: the gradient of (∇f · v), without ever building the "
+            f"2 × 2 Hessian. For a model with a million parameters that is the difference "
+            f"between two backward passes and a million of them."
         )
-    if close(mine, NEWTON_START - slope, rel=1e-9):
+    if mine.shape == gradient.shape and np.allclose(mine, gradient, rtol=1e-9):
         return wrong(
-            "That is a gradient-descent step with learning rate 1. Newton divides the slope "
-            "by the curvature f''(x): x − f'(x) / f''(x).",
-            mistake="gradient_step",
+            "That is the gradient ∇f(x), the first derivative. Differentiate once more: "
+            "the gradient of (∇f · v) with respect to x.",
+            mistake="gradient_not_product",
         )
-    if close(mine, NEWTON_START - curvature / slope, rel=1e-9):
+    if mine.shape == gradient.shape and np.allclose(mine, gradient * direction, rtol=1e-9):
         return wrong(
-            "The fraction is upside down: the step is f'(x) / f''(x), slope over curvature.",
-            mistake="ratio_inverted",
+            "That multiplies the gradient by v element by element. The product needs the "
+            "second derivatives: take the gradient of (∇f · v), or pass grad_outputs=v to "
+            "the second grad() call.",
+            mistake="elementwise_product",
         )
-    if close(mine, NEWTON_START + slope / curvature, rel=1e-9):
+    if mine.size == 1 and np.allclose(mine, gradient @ direction, rtol=1e-9):
         return wrong(
-            "Wrong direction: Newton's step subtracts f'(x) / f''(x).", mistake="wrong_sign"
+            "That is ∇f · v, the slope of f along v (one number). Its gradient with respect "
+            "to x is the Hessian-vector product.",
+            mistake="directional_derivative",
         )
     return wrong(
-        "Compute f'(x) with grad(f(x), x, create_graph=True), then f''(x) as the grad of that "
-        "first derivative, and return x − f'(x) / f''(x) as a number."
+        "Take g = grad(f(x), x, create_graph=True)[0], then the gradient of (g * v).sum() "
+        "with respect to x."
     )
+
+
+def _text(values):
+    return str([float(f"{v:.6g}") for v in np.ravel(values)])
