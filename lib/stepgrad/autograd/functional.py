@@ -44,9 +44,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     >>> vjp(lambda x: x * x, x, stepgrad.tensor([1.0, 10.0]))[1]
     tensor([ 2., 40.])
     """
-    _refuse_create_graph(create_graph, "vjp")
-    inputs_is_tuple, leaves = _fresh_leaves(inputs, "vjp")
-    outputs_is_tuple, outputs = _call(func, leaves, "vjp")
+    inputs_is_tuple, leaves, outputs_is_tuple, outputs = _run(func, inputs, create_graph, "vjp")
     cotangents = _vectors(v, outputs, outputs_is_tuple, "vjp", "outputs of the function")
     if strict:
         _refuse_constant_outputs(outputs, "vjp")
@@ -76,9 +74,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     >>> jvp(lambda x: x * x, x, stepgrad.tensor([1.0, 10.0]))[1]
     tensor([ 2., 40.])
     """
-    _refuse_create_graph(create_graph, "jvp")
-    inputs_is_tuple, leaves = _fresh_leaves(inputs, "jvp")
-    outputs_is_tuple, outputs = _call(func, leaves, "jvp")
+    inputs_is_tuple, leaves, outputs_is_tuple, outputs = _run(func, inputs, create_graph, "jvp")
     tangents = _vectors(v, leaves, inputs_is_tuple, "jvp", "inputs")
     if strict:
         _refuse_constant_outputs(outputs, "jvp")
@@ -120,15 +116,15 @@ def jacobian(
     tensor([[4., 1.],
             [2., 5.]])
     """
-    _refuse_create_graph(create_graph, "jacobian")
     if strategy != "reverse-mode":
         raise ValueError(
             f"jacobian(strategy={strategy!r}): stepgrad computes Jacobians in reverse mode only "
             f"(one backward pass per output number). Leave strategy='reverse-mode'; for J v "
             f"use jvp, and for forward mode on scalars stepgrad.dual.Dual."
         )
-    inputs_is_tuple, leaves = _fresh_leaves(inputs, "jacobian")
-    outputs_is_tuple, outputs = _call(func, leaves, "jacobian")
+    inputs_is_tuple, leaves, outputs_is_tuple, outputs = _run(
+        func, inputs, create_graph, "jacobian"
+    )
     blocks = []
     for i, out in enumerate(outputs):
         # One block per input, filled row by row: row k is the gradient of output number k.
@@ -217,18 +213,23 @@ def _as_tuple(value, what, name):
     return is_tuple, items
 
 
-def _fresh_leaves(inputs, name):
-    is_tuple, tensors = _as_tuple(inputs, "inputs", name)
-    return is_tuple, tuple(_make_leaf(tensor.data) for tensor in tensors)
+def _run(func, inputs, create_graph, name):
+    """func on fresh leaves made from ``inputs``: (inputs_is_tuple, leaves, outputs_is_tuple, outputs)."""
+    if create_graph:
+        raise NotImplementedError(
+            f"{name}(create_graph=True) is not supported in stepgrad: its results are always "
+            f"cut from the graph. To differentiate a gradient again, call "
+            f".backward(create_graph=True) yourself and use the .grad it leaves."
+        )
+    inputs_is_tuple, tensors = _as_tuple(inputs, "inputs", name)
+    leaves = tuple(_make_leaf(tensor.data) for tensor in tensors)
+    outputs_is_tuple, outputs = _as_tuple(func(*leaves), "outputs of the function", name)
+    return inputs_is_tuple, leaves, outputs_is_tuple, outputs
 
 
 def _make_leaf(array):
     # detach() shares the array, as PyTorch's functional API does; nothing writes to it.
     return Tensor(array).detach().requires_grad_()
-
-
-def _call(func, leaves, name):
-    return _as_tuple(func(*leaves), "outputs of the function", name)
 
 
 def _vectors(v, like, like_is_tuple, name, what):
@@ -267,15 +268,6 @@ def _refuse_constant_outputs(outputs, name):
                 f"{name}(strict=True): output {i} of the function does not require grad: it was "
                 f"not computed from the inputs (or was detached). Pass strict=False to get zeros."
             )
-
-
-def _refuse_create_graph(create_graph, name):
-    if create_graph:
-        raise NotImplementedError(
-            f"{name}(create_graph=True) is not supported in stepgrad: its results are always "
-            f"cut from the graph. To differentiate a gradient again, call "
-            f".backward(create_graph=True) yourself and use the .grad it leaves."
-        )
 
 
 def _or_zeros(grad, like):
