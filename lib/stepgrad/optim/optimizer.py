@@ -78,13 +78,15 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        states, update = self.state, self.update  # looked up once, not per parameter
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is not None:
-                    state = self.state.get(param)
+                grad = param.grad
+                if grad is not None:
+                    state = states.get(param)
                     if state is None:
-                        state = self.state[param] = {}
-                    self.update(param, param.grad.data, state, group)
+                        state = states[param] = {}
+                    update(param, grad.data, state, group)
                     # Count the change, as every in-place operation does, so that a
                     # graph that saved this parameter can tell it was changed.
                     param._version += 1
