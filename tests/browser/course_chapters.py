@@ -61,4 +61,13 @@ CHAPTERS = [
         loss_plot=True,
     ),
     Chapter("08_from_stepgrad_to_pytorch.ipynb"),
+    Chapter(
+        "09_when_gradients_go_wrong.ipynb",
+        # the anomaly's graph (LogBackward of 1 - sigmoid(30) = 0), and the first layer reached
+        node_labels=("LogBackward", "SigmoidBackward", "0.weight", "TanhBackward"),
+    ),
+    # Chapters 10 and 11 teach with plots and tables, not graph drawings: Run All must
+    # still finish without an error output.
+    Chapter("10_forward_and_reverse_mode.ipynb"),
+    Chapter("11_what_the_graph_costs.ipynb"),
 ]

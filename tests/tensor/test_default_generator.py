@@ -30,3 +30,17 @@ def test_save_and_load_are_top_level_names_as_in_pytorch():
 
     assert stepgrad.save is serialization.save
     assert stepgrad.load is serialization.load
+
+
+def test_the_default_seed_is_that_of_manual_seed_zero():
+    import stepgrad
+
+    first = subprocess.run(
+        [sys.executable, "-c", PROGRAM],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(LIB), "PATH": ""},
+    ).stdout
+    stepgrad.manual_seed(0)
+    assert first.strip() == str(stepgrad.randn(3).tolist())
