@@ -107,9 +107,9 @@ def backward(root, seed, observer=None):
     """Apply the chain rule from ``root`` back to every node it depends on.
 
     ``seed`` is d(root)/d(root), normally 1. Nodes are processed outputs first
-    (reverse topological order), so the gradients arriving at a node from its
-    several consumers are all summed before it passes on its complete gradient,
-    exactly once.
+    (reverse topological order), so a node's consumers have all added their
+    shares into its ``_arrived`` before its turn comes, and it passes on its
+    complete gradient exactly once.
 
     ``observer(node, grad, contributions, waiting)``, when given, is called after
     each node is processed: the gradient that reached it, what it sent to each
@@ -118,29 +118,23 @@ def backward(root, seed, observer=None):
     is this walk with an observer.
     """
     order = topological_order(root)
-    if getattr(root, "_pushes_gradients", False):
-        _walk_pushing(order, root, seed, observer)
-    else:
-        _walk_returning(order, root, seed, observer)
-    return order
-
-
-def _walk_pushing(order, root, seed, observer):
-    """The walk for nodes that add their contributions into their inputs (Value)."""
-    waiting = _arrived_so_far
+    if not getattr(root, "_pushes_gradients", False):
+        _walk_returning(order, root, seed, observer)  # Tensors
+        return order
     root._arrived = seed
     try:
         for node in reversed(order):
-            grad = node._arrived
+            grad = node._arrived  # complete: every consumer has sent its share
             node._arrived = 0.0  # ready for the next pass
             node.grad += grad
-            contributions = node._push(grad)
+            contributions = node._push(grad)  # into each input's _arrived
             if observer is not None:
-                observer(node, grad, contributions, waiting)
+                observer(node, grad, contributions, _arrived_so_far)
     except BaseException:
         for node in order:  # a failed pass must not leak into the next one
             node._arrived = 0.0
         raise
+    return order
 
 
 def _arrived_so_far(node):
@@ -148,7 +142,11 @@ def _arrived_so_far(node):
 
 
 def _walk_returning(order, root, seed, observer):
-    """The walk for nodes that return their contributions (Tensor)."""
+    """``backward`` for nodes that return their contributions (Tensor).
+
+    The same walk, with the gradients on their way kept in a dict by node, and
+    room for hooks that replace the gradient flowing on.
+    """
     pending = {id(root): seed}  # id(node) -> sum of the gradients that reached it
 
     def waiting(node):
