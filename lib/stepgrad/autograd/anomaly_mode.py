@@ -115,12 +115,12 @@ def creation_site():
 
 def _short_name(filename):
     # Never an absolute path: error messages end up in notebooks and logs that must not
-    # depend on where the course was checked out. A notebook cell is named as IPython
-    # names it in tracebacks ("Cell In[3]"); a file by its path below the working
+    # depend on where the course was checked out. A notebook cell is just that (its
+    # execution count differs between a run in JupyterLab and one under nbval; the line
+    # and its text identify it); a file is named by its path below the working
     # directory, else by its name.
-    cell = _notebook_cell_name(filename)
-    if cell is not None:
-        return cell
+    if _is_notebook_cell(filename):
+        return "notebook cell"
     try:
         relative = os.path.relpath(filename)
     except ValueError:  # another drive on Windows
@@ -130,15 +130,14 @@ def _short_name(filename):
     return relative
 
 
-def _notebook_cell_name(filename):
+def _is_notebook_cell(filename):
     ipython_module = sys.modules.get("IPython")
     if ipython_module is None:
-        return None
+        return False
     shell = ipython_module.get_ipython()
-    numbers = getattr(getattr(shell, "compile", None), "_filename_map", None)
-    if not numbers or filename not in numbers:
-        return None
-    return f"Cell In[{numbers[filename]}]"
+    # IPython's record of the files it compiled cells into (what its tracebacks read).
+    cells = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    return bool(cells) and filename in cells
 
 
 class AnomalyError(RuntimeError):
