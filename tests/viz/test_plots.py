@@ -272,3 +272,16 @@ def test_a_training_loop_with_every_plot_leaves_no_figure_open():
     plot_gradient_flow(recorder)._repr_mimebundle_()
     plot_decision_boundary(above_the_diagonal, X, LABELS)._repr_mimebundle_()
     assert plt.get_fignums() == []
+
+
+def test_use_course_style_gives_later_figures_readable_text_and_the_safe_palette():
+    import matplotlib
+
+    from stepgrad.viz import palette, use_course_style
+
+    with matplotlib.rc_context():
+        use_course_style()
+        colours = [entry["color"] for entry in matplotlib.rcParams["axes.prop_cycle"]]
+        assert colours == palette.PLOT_COLOURS
+        assert matplotlib.rcParams["font.size"] >= 10
+        assert matplotlib.rcParams["axes.titlesize"] > matplotlib.rcParams["font.size"]

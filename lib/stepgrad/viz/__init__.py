@@ -71,6 +71,7 @@ from stepgrad.viz.plots import (
     LiveLossPlot,
     plot_decision_boundary,
     plot_gradient_flow,
+    use_course_style,
 )
 from stepgrad.viz.stepper import Stepper, StepStrip, backward_stepper, forward_stepper
 from stepgrad.viz.trace import (
@@ -100,4 +101,5 @@ __all__ = [
     "plot_gradient_flow",
     "trace_backward",
     "trace_forward",
+    "use_course_style",
 ]

@@ -38,6 +38,23 @@ READABLE = {
 }
 
 
+def use_course_style():
+    """Style every later matplotlib figure as the course's own plots are styled.
+
+    Text sizes readable in a notebook column, a light grid, and a colour cycle
+    from the colour-blind-safe palette (pair colours with ``PLOT_DASHES`` or
+    markers, so that lines stay apart in grey too). Call it once, in a
+    notebook's first cell:
+
+    >>> from stepgrad.viz import use_course_style
+    >>> use_course_style()
+    """
+    from cycler import cycler
+
+    matplotlib.rcParams.update(READABLE)
+    matplotlib.rcParams["axes.prop_cycle"] = cycler(color=palette.PLOT_COLOURS)
+
+
 @contextmanager
 def _readable_style():
     with matplotlib.rc_context(READABLE):
