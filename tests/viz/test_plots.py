@@ -276,7 +276,6 @@ def test_a_training_loop_with_every_plot_leaves_no_figure_open():
 
 def test_use_course_style_gives_later_figures_readable_text_and_the_safe_palette():
     import matplotlib
-
     from stepgrad.viz import palette, use_course_style
 
     with matplotlib.rc_context():
