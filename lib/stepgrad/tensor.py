@@ -809,11 +809,16 @@ def _data(value):
 
 def _quick(result, a, b):
     """Wrap a numpy result computed without the graph, with PyTorch's dtype."""
-    if type(result) is not np.ndarray:
-        result = np.asarray(result)
+    if type(result) is not np.ndarray or result.dtype != a.data.dtype:  # rare: one test
+        result = _settle_quick_dtype(result, a, b)
+    return _make(result)
+
+
+def _settle_quick_dtype(result, a, b):
+    result = np.asarray(result)
     if result.dtype != a.data.dtype:
         result = _settle_dtype(result, (a, b) if isinstance(b, Tensor) else (a,))
-    return _make(result)
+    return result
 
 
 def _quick_binary(ufunc, a, b):
@@ -822,7 +827,10 @@ def _quick_binary(ufunc, a, b):
         result = ufunc(a.data, b.data if type(b) is Tensor else b)
     except ValueError as error:
         raise broadcast_error(ufunc.__name__, a, b, error) from None
-    return _quick(result, a, b)
+    # _quick inlined: this runs for every arithmetic operation of every backward formula.
+    if type(result) is not np.ndarray or result.dtype != a.data.dtype:
+        result = _settle_quick_dtype(result, a, b)
+    return _make(result)
 
 
 def broadcast_error(operation, a, b, error):
