@@ -152,3 +152,43 @@ def test_backward_on_values_is_this_walk():
     graph.backward(y, 1.0, observer=lambda node, *rest: visited.append(node))
     assert visited == graph.topological_order(y)[::-1]
     assert x.grad == pytest.approx(2 * 3.0 + 1)
+
+
+def test_a_failed_pass_on_values_leaves_nothing_on_its_way_for_the_next_pass():
+    x = Value(2.0)
+    y = x * 3.0 + x
+    calls = []
+
+    def fail_after_the_output(node, *rest):
+        calls.append(node)
+        raise RuntimeError("observer failed")
+
+    with pytest.raises(RuntimeError, match="observer failed"):
+        graph.backward(y, 1.0, observer=fail_after_the_output)
+    assert len(calls) == 1  # y sent its shares on, then the pass stopped
+    y.zero_grad()
+    y.backward()
+    assert x.grad == 3.0 + 1.0  # only this pass's shares: none left over from the failed one
+
+
+def test_topological_order_in_the_middle_of_a_pass_keeps_what_has_arrived():
+    x = Value(2.0)
+    u = x * x
+    y = u * 3.0 + u
+
+    def search_again(node, *rest):
+        graph.topological_order(y)  # marks nodes while gradients wait at them
+
+    graph.backward(y, 1.0, observer=search_again)
+    assert u.grad == 3.0 + 1.0
+    assert x.grad == 2 * 2.0 * (3.0 + 1.0)
+
+
+def test_backward_from_a_node_inside_a_graph_already_walked_starts_afresh():
+    x = Value(2.0)
+    u = x * 5.0
+    y = u * u
+    y.backward()  # dy/dx = 2u * 5 = 100
+    u.backward()  # du/dx = 5, added on top
+    assert x.grad == 100.0 + 5.0
+    assert u.grad == 20.0 + 1.0
