@@ -192,9 +192,11 @@ class Value:
     def inputs(self):
         """The Values this one was computed from, in order; () for a leaf."""
         a, b = self._a, self._b
-        if b.__class__ is Value:
-            return (a, b)
-        return () if a is None else (a,)
+        if a is None:
+            return ()
+        if b is None or b.__class__ is float:
+            return (a,)  # b is the number a one-input operation keeps, if any
+        return (a, b)
 
     @property
     def op(self):
@@ -215,18 +217,18 @@ class Value:
         # added to what its other consumers sent it in this pass. Written out
         # rather than calling local_grads(), because this runs once per node.
         a, b = self._a, self._b
-        if b.__class__ is Value:
-            da, db = self._op.local_grads(a.data, b.data, self.data)
-            to_a, to_b = grad * da, grad * db
-            a._arrived += to_a
-            b._arrived += to_b
-            return to_a, to_b
         if a is None:
             return ()  # a leaf: its gradient stays in .grad
-        (da,) = self._op.local_grads(a.data, b, self.data)
-        to_a = grad * da
+        if b is None or b.__class__ is float:
+            (da,) = self._op.local_grads(a.data, b, self.data)
+            to_a = grad * da
+            a._arrived += to_a
+            return (to_a,)
+        da, db = self._op.local_grads(a.data, b.data, self.data)
+        to_a, to_b = grad * da, grad * db
         a._arrived += to_a
-        return (to_a,)
+        b._arrived += to_b
+        return to_a, to_b
 
     # --- backward ---------------------------------------------------------
 

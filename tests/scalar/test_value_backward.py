@@ -88,3 +88,13 @@ def test_a_chain_of_a_million_operations_backpropagates_without_recursion():
     assert sys.getrecursionlimit() == limit
     y.zero_grad()
     assert x.grad == 0.0
+
+
+def test_a_subclass_of_value_is_an_input_like_any_value():
+    class Weight(Value):
+        pass
+
+    x, w = Value(2.0), Weight(3.0)
+    y = x * w  # dy/dx = w, dy/dw = x
+    y.backward()
+    assert (x.grad, w.grad) == (3.0, 2.0)
