@@ -56,14 +56,28 @@ def _ratio_target(name, rows, benchmark, peer, limit, ours="stepgrad"):
     mine, theirs = _fastest(rows, benchmark, ours), _fastest(rows, benchmark, peer)
     if mine is None or theirs is None:
         return {"target": name, "limit": f"<= {limit}x", "measured": "not measured"}
-    return _judge(name, mine["median"] / theirs["median"], limit, "x", f"vs {theirs['engine']}")
+    check = _judge(name, mine["median"] / theirs["median"], limit, "x", f"vs {theirs['engine']}")
+    return _flag_noise(check, mine, theirs)
 
 
 def _absolute_target(name, rows, benchmark, engine, limit, unit):
     mine = _fastest(rows, benchmark, engine)
     if mine is None:
         return {"target": name, "limit": f"< {limit} {unit}", "measured": "not measured"}
-    return _judge(name, mine["median"], limit, f" {unit}", "")
+    return _flag_noise(_judge(name, mine["median"], limit, f" {unit}", ""), mine)
+
+
+# A row whose median is this many times its fastest repeat was measured while other
+# processes fought for the cores (a lone slow repeat moves the max, not the median):
+# its verdict says so.
+NOISY = 1.5
+
+
+def _flag_noise(check, *measured):
+    spread = max(row["median"] / row["min"] for row in measured)
+    if spread > NOISY:
+        check["margin"] += f"; noisy: a median is {spread:.1f}x its min"
+    return check
 
 
 def _judge(name, value, limit, unit, against):

@@ -208,6 +208,18 @@ def test_targets_miss_beyond_the_limits():
     assert result["tutorial epoch <= 2.5x numpy by hand"] == "MISS"
 
 
+def test_a_verdict_says_when_the_machine_was_too_busy_for_its_median_to_be_trusted():
+    rows = timing_rows(stepgrad_us=40, numpy_us=20, pytorch_us=100)
+    rows[0] = common.row(tutorial.BENCHMARK, "stepgrad", [40, 80, 90], "us", 1)  # median 2x min
+    checks = {check["target"]: check for check in run.targets(rows)}
+    assert "noisy" in checks["tutorial epoch <= 2.5x numpy by hand"]["margin"]
+    assert "noisy" not in verdicts_margin(timing_rows(40, 20, 100))
+
+
+def verdicts_margin(rows):
+    return " ".join(check.get("margin", "") for check in run.targets(rows))
+
+
 def test_a_target_without_measurements_is_not_measured_rather_than_passed():
     checks = run.targets([])
     assert checks
