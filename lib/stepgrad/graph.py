@@ -144,29 +144,33 @@ def _arrived_so_far(node):
 def _walk_returning(order, root, seed, observer):
     """``backward`` for nodes that return their contributions (Tensor).
 
-    The same walk, with the gradients on their way kept in a dict by node, and
-    room for hooks that replace the gradient flowing on.
+    The same walk, with the gradients on their way kept in a dict by node (nodes
+    hash by identity), and room for hooks that replace the gradient flowing on.
     """
-    pending = {id(root): seed}  # id(node) -> sum of the gradients that reached it
-
-    def waiting(node):
-        return pending.get(id(node))
+    pending = {root: seed}  # node -> sum of the gradients that reached it so far
+    waiting = pending.get  # what the observer may ask: None where nothing has arrived
 
     for node in reversed(order):
-        grad = pending.pop(id(node), None)
+        grad = pending.pop(node, None)
         if grad is None:
             continue  # no gradient flows here (nothing needed it)
         replaced = node._accumulate(grad)
         if replaced is not None:
             grad = replaced  # a hook (Tensor.register_hook) changed what flows on
         inputs = node.inputs
-        contributions = node._backprop(grad) if inputs else ()
+        if not inputs:  # a leaf: its gradient stops here
+            if observer is not None:
+                observer(node, grad, (), waiting)
+            continue
+        contributions = node._backprop(grad)
         for parent, contribution in zip(inputs, contributions):
             if contribution is None:
                 continue
-            key = id(parent)
-            # A new sum, never `+=`: a contribution may be the very array
-            # another input also received.
-            pending[key] = pending[key] + contribution if key in pending else contribution
+            if parent in pending:
+                # A new sum, never `+=`: a contribution may be the very array
+                # another input also received.
+                pending[parent] = pending[parent] + contribution
+            else:
+                pending[parent] = contribution
         if observer is not None:
             observer(node, grad, contributions, waiting)

@@ -53,6 +53,7 @@ class Tensor:
         "data",
         "grad",
         "grad_fn",
+        "inputs",  # the node protocol's inputs: grad_fn.inputs, or () for a leaf (kept in step)
         "label",
     )
 
@@ -67,6 +68,7 @@ class Tensor:
         self.data = array
         self.grad = None
         self.grad_fn = None
+        self.inputs = ()
         self.label = ""
         self._requires_grad = False
         self._retains_grad = False
@@ -77,10 +79,8 @@ class Tensor:
 
     # --- the node protocol (see stepgrad.graph) -----------------------------
 
-    @property
-    def inputs(self):
-        """The tensors the operation that made this one took; () for a leaf."""
-        return () if self.grad_fn is None else self.grad_fn.inputs
+    # ``inputs``, the tensors the operation that made this one took (() for a leaf),
+    # is a slot set with grad_fn: the graph walks read it for every node.
 
     @property
     def op(self):
@@ -171,6 +171,7 @@ class Tensor:
     def detach_(self):
         """Cut this tensor from the graph in place, making it a leaf."""
         self.grad_fn = None
+        self.inputs = ()
         self._requires_grad = False
         return self
 
@@ -348,6 +349,7 @@ class Tensor:
         copied.data = self.data.copy()
         copied.grad = None if self.grad is None else _make(self.grad.data.copy())
         copied.grad_fn = None
+        copied.inputs = ()
         copied._requires_grad = self._requires_grad
         copied._seq = _next_seq()
         if hasattr(self, "__dict__"):  # subclasses may add attributes
@@ -785,6 +787,7 @@ def _make(array, grad_fn=None):
     tensor.data = array
     tensor.grad = None
     tensor.grad_fn = grad_fn
+    tensor.inputs = () if grad_fn is None else grad_fn.inputs
     tensor.label = ""
     tensor._requires_grad = grad_fn is not None
     tensor._retains_grad = False

@@ -212,22 +212,28 @@ class Function:
         node = cls._node_class()
         arrays = []
         inputs = []
-        needs_input_grad = []
-        all_tensors = True
-        any_version = 0  # nonzero if some input was ever changed in place (rare)
+        versions = []  # each input's _version now, compared when backward reads what was saved
+        requires_grad = False
         for arg in args:
             if isinstance(arg, Tensor):
                 arrays.append(arg.data)
                 inputs.append(arg)
-                needs_input_grad.append(arg._requires_grad)
-                any_version |= arg._version
+                versions.append(arg._version)
+                if arg._requires_grad:
+                    requires_grad = True
             else:
                 arrays.append(arg)
-                needs_input_grad.append(False)
-                all_tensors = False
-        record = True in needs_input_grad and grad_mode.state.enabled
-        node.inputs = tuple(inputs)
-        node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
+        record = requires_grad and grad_mode.state.enabled
+        node.inputs = inputs = tuple(inputs)
+        if not record:
+            node.needs_input_grad = (False,) * len(args)
+        elif len(inputs) == len(args):
+            node.needs_input_grad = tuple(map(_requires_grad_of, inputs))
+        else:  # some forward arguments are not tensors: they need no gradient
+            node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            node.needs_input_grad = tuple(
+                isinstance(arg, Tensor) and arg._requires_grad for arg in args
+            )
         try:
             returned = cls.forward(node, *arrays)
         except ValueError as error:
@@ -240,20 +246,19 @@ class Function:
             out = _settle_dtype(out, inputs)
         if not record or out.dtype.kind != "f":
             return _make(out)  # nothing to differentiate: the node is dropped here
-        if not all_tensors:
-            node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         result = _make(out, node)
         saved = node._saved
-        if any_version and saved:  # versions now, compared when backward reads `saved`
-            node._saved_versions = list(map(_version_of, inputs))
+        if saved:
+            if any(versions):  # all 0 (the usual case before any in-place change): nothing to keep
+                node._saved_versions = versions
+            for position, array in enumerate(saved):
+                if array is returned:
+                    node._saved_output_position = position
+                    node._output = weakref.ref(result)
+                    if out is not returned:  # keep the array the output Tensor holds
+                        node._saved = saved[:position] + (out,) + saved[position + 1 :]
         if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
             node._creation_site = creation_site()
-        for position, array in enumerate(saved):
-            if array is returned:
-                node._saved_output_position = position
-                node._output = weakref.ref(result)
-                if out is not returned:  # keep the array the output Tensor holds
-                    node._saved = saved[:position] + (out,) + saved[position + 1 :]
         return result
 
 
@@ -290,7 +295,7 @@ def _freed_message(node):
     )
 
 
-_version_of = attrgetter("_version")
+_requires_grad_of = attrgetter("_requires_grad")
 
 # Imported last: these modules import this one.
 from stepgrad.autograd import engine as _engine
