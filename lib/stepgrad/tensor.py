@@ -362,43 +362,43 @@ class Tensor:
     # recorded) or calls its Function (see stepgrad.functions.elementwise).
 
     def __add__(self, other):
-        if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
+        if not _grad_mode.enabled and (type(other) in _PLAIN_OPERANDS or _is_number(other)):
             return _quick_binary(np.add, self, other)
         return elementwise.Add.apply(self, _as_tensor(other, self))
 
     def __radd__(self, other):
-        if not _grad_mode.enabled and _is_number(other):
-            return _quick(other + self.data, self, other)
+        if not _grad_mode.enabled and (type(other) in _NUMBERS or _is_number(other)):
+            return _quick_reflected(np.add, self, other)
         return _as_tensor(other, self).__add__(self)
 
     def __sub__(self, other):
-        if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
+        if not _grad_mode.enabled and (type(other) in _PLAIN_OPERANDS or _is_number(other)):
             return _quick_binary(np.subtract, self, other)
         return elementwise.Sub.apply(self, _as_tensor(other, self))
 
     def __rsub__(self, other):
-        if not _grad_mode.enabled and _is_number(other):
-            return _quick(other - self.data, self, other)
+        if not _grad_mode.enabled and (type(other) in _NUMBERS or _is_number(other)):
+            return _quick_reflected(np.subtract, self, other)
         return _as_tensor(other, self).__sub__(self)
 
     def __mul__(self, other):
-        if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
+        if not _grad_mode.enabled and (type(other) in _PLAIN_OPERANDS or _is_number(other)):
             return _quick_binary(np.multiply, self, other)
         return elementwise.Mul.apply(self, _as_tensor(other, self))
 
     def __rmul__(self, other):
-        if not _grad_mode.enabled and _is_number(other):
-            return _quick(other * self.data, self, other)
+        if not _grad_mode.enabled and (type(other) in _NUMBERS or _is_number(other)):
+            return _quick_reflected(np.multiply, self, other)
         return _as_tensor(other, self).__mul__(self)
 
     def __truediv__(self, other):
-        if not _grad_mode.enabled and (type(other) is Tensor or _is_number(other)):
+        if not _grad_mode.enabled and (type(other) in _PLAIN_OPERANDS or _is_number(other)):
             return _quick_binary(np.true_divide, self, other)
         return elementwise.Div.apply(self, _as_tensor(other, self))
 
     def __rtruediv__(self, other):
-        if not _grad_mode.enabled and _is_number(other):
-            return _quick(other / self.data, self, other)
+        if not _grad_mode.enabled and (type(other) in _NUMBERS or _is_number(other)):
+            return _quick_reflected(np.true_divide, self, other)
         return _as_tensor(other, self).__truediv__(self)
 
     def __neg__(self):
@@ -786,13 +786,17 @@ def _make(array, grad_fn=None):
     tensor = _new_tensor(Tensor)
     tensor.data = array
     tensor.grad = None
-    tensor.grad_fn = grad_fn
-    tensor.inputs = () if grad_fn is None else grad_fn.inputs
     tensor.label = ""
-    tensor._requires_grad = grad_fn is not None
     tensor._retains_grad = False
     tensor._version = 0
     tensor._seq = _next_seq()
+    tensor.grad_fn = grad_fn
+    if grad_fn is None:
+        tensor.inputs = ()
+        tensor._requires_grad = False
+    else:
+        tensor.inputs = grad_fn.inputs
+        tensor._requires_grad = True
     return tensor
 
 
@@ -800,6 +804,11 @@ def _view(tensor):
     # reshape to the same shape must still give a new graph node, so that the
     # result can be drawn and retained separately: a Reshape with no effect.
     return shape_ops.Reshape.apply(tensor, tensor.data.shape)
+
+
+# Operand types that take the no-graph shortcut without asking _is_number (the usual ones).
+_NUMBERS = frozenset((float, int))
+_PLAIN_OPERANDS = frozenset((Tensor, float, int))
 
 
 def _is_number(value):
@@ -824,6 +833,14 @@ def _settle_quick_dtype(result, a, b):
     return result
 
 
+def _quick_reflected(ufunc, a, number):
+    """``ufunc(number, a)`` on the array, for ``2 - t`` and the like when no graph is recorded."""
+    result = ufunc(number, a.data)  # the ufunc itself: ndarray's reflected operator costs more
+    if type(result) is not np.ndarray or result.dtype != a.data.dtype:
+        result = _settle_quick_dtype(result, a, number)
+    return _make(result)
+
+
 def _quick_binary(ufunc, a, b):
     """``ufunc(a, b)`` on the arrays, for arithmetic when no graph is recorded."""
     try:
@@ -833,7 +850,16 @@ def _quick_binary(ufunc, a, b):
     # _quick inlined: this runs for every arithmetic operation of every backward formula.
     if type(result) is not np.ndarray or result.dtype != a.data.dtype:
         result = _settle_quick_dtype(result, a, b)
-    return _make(result)
+    # _make(result) inlined, for the same reason: one Python call fewer per operation.
+    tensor = _new_tensor(Tensor)
+    tensor.data = result
+    tensor.grad = tensor.grad_fn = None
+    tensor.inputs = ()
+    tensor.label = ""
+    tensor._requires_grad = tensor._retains_grad = False
+    tensor._version = 0
+    tensor._seq = _next_seq()
+    return tensor
 
 
 def broadcast_error(operation, a, b, error):
