@@ -230,9 +230,10 @@ class Function:
         elif len(inputs) == len(args):
             node.needs_input_grad = tuple(map(_requires_grad_of, inputs))
         else:  # some forward arguments are not tensors: they need no gradient
-            node._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            # (Lists, not generators, inside tuple(): fewer steps for a few items.)
+            node._input_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
             node.needs_input_grad = tuple(
-                isinstance(arg, Tensor) and arg._requires_grad for arg in args
+                [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
             )
         try:
             returned = cls.forward(node, *arrays)
