@@ -32,7 +32,6 @@ any attribute forward sets on it for backward (``ctx.dim = dim``).
 """
 
 import weakref
-from operator import attrgetter
 
 import numpy as np
 
@@ -213,28 +212,21 @@ class Function:
         arrays = []
         inputs = []
         versions = []  # each input's _version now, compared when backward reads what was saved
-        requires_grad = False
+        needs_input_grad = []
         for arg in args:
             if isinstance(arg, Tensor):
                 arrays.append(arg.data)
                 inputs.append(arg)
                 versions.append(arg._version)
-                if arg._requires_grad:
-                    requires_grad = True
+                needs_input_grad.append(arg._requires_grad)
             else:
                 arrays.append(arg)
-        record = requires_grad and grad_mode.state.enabled
+                needs_input_grad.append(False)
+        record = True in needs_input_grad and grad_mode.state.enabled
         node.inputs = inputs = tuple(inputs)
-        if not record:
-            node.needs_input_grad = (False,) * len(args)
-        elif len(inputs) == len(args):
-            node.needs_input_grad = tuple(map(_requires_grad_of, inputs))
-        else:  # some forward arguments are not tensors: they need no gradient
-            # (Lists, not generators, inside tuple(): fewer steps for a few items.)
+        node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
+        if record and len(inputs) != len(args):  # some forward arguments are not tensors
             node._input_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
-            node.needs_input_grad = tuple(
-                [isinstance(arg, Tensor) and arg._requires_grad for arg in args]
-            )
         try:
             returned = cls.forward(node, *arrays)
         except ValueError as error:
@@ -243,9 +235,17 @@ class Function:
             raise broadcast_error(cls.__name__, inputs[0], inputs[1], error) from None
         # numpy gives scalars, not arrays, for 0-d results (and may widen the dtype).
         out = returned if type(returned) is np.ndarray else np.asarray(returned)
-        if inputs and out.dtype != inputs[0].data.dtype and cls.output_dtype_from_inputs:
+        dtype = out.dtype
+        # Identity first: the usual result has its input's very dtype object.
+        if (
+            inputs
+            and dtype is not inputs[0].data.dtype
+            and dtype != inputs[0].data.dtype
+            and cls.output_dtype_from_inputs
+        ):
             out = _settle_dtype(out, inputs)
-        if not record or out.dtype.kind != "f":
+            dtype = out.dtype
+        if not record or dtype.kind != "f":
             return _make(out)  # nothing to differentiate: the node is dropped here
         result = _make(out, node)
         saved = node._saved
@@ -295,8 +295,6 @@ def _freed_message(node):
         f"to backward through the same graph again, or recompute the forward pass."
     )
 
-
-_requires_grad_of = attrgetter("_requires_grad")
 
 # Imported last: these modules import this one.
 from stepgrad.autograd import engine as _engine
