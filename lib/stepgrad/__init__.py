@@ -5,6 +5,16 @@ scalars and ``Tensor`` for numpy arrays, whose API follows PyTorch's, so
 ``import stepgrad as torch`` runs the programs of the course.
 """
 
+import warnings as _warnings
+
+# As in PyTorch, arithmetic that reaches inf or nan does so silently: the value shows it, and
+# autograd.detect_anomaly() names the operation. numpy's RuntimeWarning, printed from inside
+# stepgrad's own source lines, would only alarm a learner. Only warnings raised in stepgrad's
+# modules are silenced; the learner's own numpy code warns as usual.
+_warnings.filterwarnings(
+    "ignore", message=r".* encountered in ", category=RuntimeWarning, module=r"stepgrad(\.|$)"
+)
+
 # Tensor first: the autograd and Function modules import it.
 from stepgrad.autograd import (
     enable_grad,

@@ -101,10 +101,11 @@ def as_float(loss):
     """A loss as a Python float, from a number, a Value, a one-element Tensor or array."""
     if isinstance(loss, numbers.Real):
         return float(loss)
-    try:
-        return float(loss)
-    except TypeError:
-        pass
+    if not isinstance(loss, np.ndarray):  # float(array) is deprecated in numpy
+        try:
+            return float(loss)
+        except TypeError:
+            pass
     array = as_array(loss)
     if array.size != 1:
         raise ValueError(
