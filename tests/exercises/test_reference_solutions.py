@@ -44,7 +44,7 @@ def test_there_are_solutions_to_run():
     assert SOLUTIONS, f"no solution modules found in {COURSE / 'solutions'}"
 
 
-@pytest.mark.parametrize("check, arguments", answers())
+@pytest.mark.parametrize("check, arguments", list(answers()))
 def test_reference_solution_passes_its_check(check, arguments):
     feedback = check(*arguments)
     assert feedback.status == "correct", repr(feedback)
