@@ -1,0 +1,57 @@
+"""Give the widgets stored in executed notebooks ids that do not change between runs.
+
+ipywidgets names every widget model with a random uuid. Executing a notebook again
+would then rewrite every stepper's id in its outputs and its saved widget state: a
+large diff for nothing, and outputs that differ on every run. This replaces each id
+by one derived from the notebook's name and the order in which the id first
+appears, so the same notebook executed twice stores the same bytes.
+
+    python tools/stable_widget_ids.py course/03_backward_step_by_step.ipynb ...
+"""
+
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # also inside "IPY_MODEL_<id>"
+
+
+def stable_id(notebook_name, number):
+    """The id of the ``number``-th widget model of a notebook: 32 hex digits, like a uuid's."""
+    return hashlib.sha256(f"{notebook_name}:{number}".encode()).hexdigest()[:32]
+
+
+def widget_model_ids(notebook):
+    """Every widget model id a notebook stores, in order of first appearance."""
+    ids = []
+    state = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
+    ids.extend(state.get("state", {}))
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in ids:
+                ids.append(view["model_id"])
+    return ids
+
+
+def stabilise(text, notebook_name):
+    """The notebook's JSON text with every widget model id replaced by its stable id."""
+    ids = widget_model_ids(json.loads(text))
+    renamed = {old: stable_id(notebook_name, number) for number, old in enumerate(ids)}
+    return MODEL_ID.sub(lambda match: renamed.get(match.group(0), match.group(0)), text)
+
+
+def main(paths):
+    for path in map(Path, paths):
+        text = path.read_text(encoding="utf-8")
+        new = stabilise(text, path.name)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
