@@ -18,6 +18,8 @@ import math
 import platform
 import sys
 
+from tutorial_program import PROGRAM
+
 SEEDS = range(50)
 COMMAND = "PYTHONPATH=lib python3 bench/seeds.py --write docs/seeds.md"
 FULL_ACCURACY = "Accuracy: 100.00%"
@@ -27,37 +29,21 @@ def tutorial_accuracy(torch, nn, optim, seed):
     """The tutorial's program with ``torch.manual_seed(seed)`` before the model is
     built; ``torch``, ``nn`` and ``optim`` are stepgrad's or PyTorch's modules.
     Returns the accuracy line the program prints, e.g. 'Accuracy: 100.00%'."""
-
-    class SimpleNN(nn.Module):
-        def __init__(self):
-            super(SimpleNN, self).__init__()  # noqa: UP008 - the tutorial's own line
-            self.fc1 = nn.Linear(2, 10)
-            self.fc2 = nn.Linear(10, 1)
-            self.sigmoid = nn.Sigmoid()
-
-        def forward(self, x):
-            x = torch.relu(self.fc1(x))
-            x = self.fc2(x)
-            x = self.sigmoid(x)
-            return x
-
-    X = torch.tensor([[2, 4], [5, 7], [6, 5], [3, 1], [7, 7]], dtype=torch.float32)
-    y = torch.tensor([[0], [1], [1], [0], [1]], dtype=torch.float32)
+    printed = []
+    # Seeding before the whole text is seeding before the model: nothing above
+    # `model = SimpleNN()` draws a random number.
     torch.manual_seed(seed)
-    model = SimpleNN()
-    criterion = nn.BCELoss()
-    optimizer = optim.SGD(model.parameters(), lr=0.1)
-    for epoch in range(100):
-        outputs = model(X)
-        loss = criterion(outputs, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    with torch.no_grad():
-        predictions = model(X)
-        predictions = (predictions > 0.5).float()
-        accuracy = (predictions == y).float().mean()
-        return f"Accuracy: {accuracy.item() * 100:.2f}%"
+    exec(  # noqa: S102 - the text is our own constant, run as a learner would run it
+        PROGRAM,
+        {
+            "__name__": "tutorial_program",
+            "torch": torch,
+            "nn": nn,
+            "optim": optim,
+            "print": lambda *parts: printed.append(" ".join(map(str, parts))),
+        },
+    )
+    return printed[-1]
 
 
 def accuracies(library, seeds=SEEDS):

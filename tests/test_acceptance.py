@@ -1,7 +1,6 @@
 """Issue 3's acceptance program: the tutorial's two programs, run on stepgrad with
 only their import lines changed, and the seeds study behind docs/seeds.md."""
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -11,54 +10,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The program text and the seeds study live in bench/, which the benchmarks share.
+sys.path.insert(0, str(ROOT / "bench"))
+
+from tutorial_program import PROGRAM, PYTORCH_IMPORTS, STEPGRAD_IMPORTS
+
 TORCH_REASON = "PyTorch is not installed: the comparison with it runs only where it is"
-
-STEPGRAD_IMPORTS = """\
-import stepgrad as torch
-import stepgrad.nn as nn
-import stepgrad.optim as optim
-"""
-PYTORCH_IMPORTS = """\
-import torch
-import torch.nn as nn
-import torch.optim as optim
-"""
-# The tutorial's programs exactly as issue 3 gives them, below their import lines.
-PROGRAM = """
-x = torch.tensor([2.0], requires_grad=True)
-y = x ** 2
-y.backward()
-print("Gradient of y with respect to x:", x.grad.item())   # Gradient of y with respect to x: 4.0
-
-class SimpleNN(nn.Module):
-    def __init__(self):
-        super(SimpleNN, self).__init__()
-        self.fc1 = nn.Linear(2, 10)
-        self.fc2 = nn.Linear(10, 1)
-        self.sigmoid = nn.Sigmoid()
-    def forward(self, x):
-        x = torch.relu(self.fc1(x))
-        x = self.fc2(x)
-        x = self.sigmoid(x)
-        return x
-
-X = torch.tensor([[2, 4], [5, 7], [6, 5], [3, 1], [7, 7]], dtype=torch.float32)
-y = torch.tensor([[0], [1], [1], [0], [1]], dtype=torch.float32)
-model = SimpleNN()
-criterion = nn.BCELoss()
-optimizer = optim.SGD(model.parameters(), lr=0.1)
-for epoch in range(100):
-    outputs = model(X)
-    loss = criterion(outputs, y)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-with torch.no_grad():
-    predictions = model(X)
-    predictions = (predictions > 0.5).float()
-    accuracy = (predictions == y).float().mean()
-    print(f'Accuracy: {accuracy.item()*100:.2f}%')
-"""
 
 
 def run_program(imports):
@@ -95,10 +52,9 @@ def test_the_same_program_text_runs_on_pytorch():
 
 @pytest.fixture(scope="module")
 def seeds_study():
-    spec = importlib.util.spec_from_file_location("seeds_study", ROOT / "bench" / "seeds.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    import seeds
+
+    return seeds
 
 
 @pytest.fixture(scope="module")
