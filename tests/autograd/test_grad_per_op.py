@@ -14,30 +14,23 @@ import pytest
 import stepgrad
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tensor"))
-from tensor_numerics import finite_difference_gradients
+from tensor_numerics import (
+    finite_difference_gradients,
+    float64_array,
+    input_directions,
+    output_weights,
+)
 from tensor_op_cases import ALL_CASES, case_id
-
-
-def _weights(m, fn, arrays):
-    with m.no_grad():
-        shape = tuple(fn(m, *(m.tensor(a, dtype=m.float64) for a in arrays)).shape)
-    return np.random.default_rng(0).uniform(0.5, 1.5, shape)
-
-
-def _directions(arrays):
-    return [
-        np.random.default_rng(i + 1).uniform(0.5, 1.5, np.shape(a)) for i, a in enumerate(arrays)
-    ]
 
 
 def hessian_vector_products_by_grad(m, fn, arrays):
     """d/d(inputs) of sum_i grad_i . v_i, where grad_i = d(fn . weights)/d(input i)."""
     inputs = [m.tensor(a, dtype=m.float64, requires_grad=True) for a in arrays]
-    scalar = (fn(m, *inputs) * m.tensor(_weights(m, fn, arrays), dtype=m.float64)).sum()
+    scalar = (fn(m, *inputs) * m.tensor(output_weights(m, fn, arrays), dtype=m.float64)).sum()
     grads = m.autograd.grad(scalar, inputs, create_graph=True, allow_unused=True)
     pairs = [
         (g, m.tensor(v, dtype=m.float64))
-        for g, v in zip(grads, _directions(arrays))
+        for g, v in zip(grads, input_directions(arrays))
         if g is not None and g.requires_grad
     ]
     if not pairs:  # every gradient is constant: all second derivatives are 0
@@ -45,21 +38,17 @@ def hessian_vector_products_by_grad(m, fn, arrays):
     products = m.autograd.grad(
         [g for g, _ in pairs], inputs, grad_outputs=[v for _, v in pairs], allow_unused=True
     )
-    return [np.zeros_like(a) if p is None else _to_numpy(m, p) for p, a in zip(products, arrays)]
-
-
-def _to_numpy(m, tensor):
-    # torch returns a lazily-zero tensor for some second derivatives, and wants force=True.
-    array = tensor.detach().numpy(force=True) if m.__name__ == "torch" else tensor.numpy()
-    return array.astype(np.float64)
+    return [
+        np.zeros_like(a) if p is None else float64_array(m, p) for p, a in zip(products, arrays)
+    ]
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
 def test_hessian_vector_product_by_grad_matches_finite_differences(case):
     _name, fn, arrays = case
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    weights = _weights(stepgrad, fn, arrays)
-    directions = _directions(arrays)
+    weights = output_weights(stepgrad, fn, arrays)
+    directions = input_directions(arrays)
 
     def gradient_dot_directions(*values):
         inputs = [stepgrad.tensor(v, requires_grad=True) for v in values]

@@ -1,4 +1,6 @@
-"""Central finite differences of any scalar function of arrays, for the second-order tests.
+"""Numerics for the second-order tests (tests/tensor/test_second_order.py and
+tests/autograd/test_grad_per_op.py): central finite differences of any scalar function
+of arrays, and the fixed weights and directions of their Hessian-vector products.
 
 (First-order gradients are checked with ``stepgrad.autograd.gradcheck``.)
 """
@@ -21,3 +23,26 @@ def finite_difference_gradients(scalar_fn, arrays, eps=1e-6):
             gradient[index] = (above - below) / (2 * eps)
         gradients.append(gradient)
     return gradients
+
+
+def output_weights(m, fn, arrays):
+    """Fixed random weights, one per element of ``fn``'s output (``m`` is stepgrad or torch):
+    ``(fn(...) * weights).sum()`` is the scalar whose gradient is differentiated again."""
+    with m.no_grad():
+        shape = tuple(fn(m, *(m.tensor(a, dtype=m.float64) for a in arrays)).shape)
+    return np.random.default_rng(0).uniform(0.5, 1.5, shape)
+
+
+def input_directions(arrays):
+    """Fixed random directions v_i, one per input, for the product sum_i grad_i . v_i."""
+    return [
+        np.random.default_rng(i + 1).uniform(0.5, 1.5, np.shape(a)) for i, a in enumerate(arrays)
+    ]
+
+
+def float64_array(m, tensor):
+    """A gradient as a float64 numpy array, from stepgrad or torch."""
+    # torch returns a lazily-zero tensor for some second derivatives, and wants force=True.
+    tensor = tensor.detach()
+    array = tensor.numpy(force=True) if m.__name__ == "torch" else tensor.numpy()
+    return array.astype(np.float64)

@@ -8,7 +8,12 @@ differences elsewhere) and with PyTorch's double backward.
 import numpy as np
 import pytest
 import stepgrad
-from tensor_numerics import finite_difference_gradients
+from tensor_numerics import (
+    finite_difference_gradients,
+    float64_array,
+    input_directions,
+    output_weights,
+)
 from tensor_op_cases import ALL_CASES, case_id
 
 
@@ -23,35 +28,19 @@ def first_order(m, fn, inputs, weights, create_graph):
 def hessian_vector_products(m, fn, arrays):
     """d/d(inputs) of sum_i grad_i . v_i, with fixed random weights and directions."""
     inputs = [m.tensor(a, dtype=m.float64, requires_grad=True) for a in arrays]
-    weights = _weights(m, fn, arrays)
+    weights = output_weights(m, fn, arrays)
     grads = first_order(m, fn, inputs, weights, create_graph=True)
     total = sum(
         (g * m.tensor(v, dtype=m.float64)).sum()
-        for g, v in zip(grads, _directions(arrays))
+        for g, v in zip(grads, input_directions(arrays))
         if g is not None and g.grad_fn is not None
     )
     if isinstance(total, int):  # every gradient is constant: all second derivatives are 0
         return [np.zeros_like(a) for a in arrays]
     total.backward()
     return [
-        np.zeros_like(a)
-        if t.grad is None
-        else t.grad.detach().numpy(force=True)
-        if m.__name__ == "torch"
-        else t.grad.detach().numpy()
+        np.zeros_like(a) if t.grad is None else float64_array(m, t.grad)
         for t, a in zip(inputs, arrays)
-    ]
-
-
-def _weights(m, fn, arrays):
-    with m.no_grad():
-        shape = tuple(fn(m, *(m.tensor(a, dtype=m.float64) for a in arrays)).shape)
-    return np.random.default_rng(0).uniform(0.5, 1.5, shape)
-
-
-def _directions(arrays):
-    return [
-        np.random.default_rng(i + 1).uniform(0.5, 1.5, np.shape(a)) for i, a in enumerate(arrays)
     ]
 
 
@@ -59,8 +48,8 @@ def _directions(arrays):
 def test_hessian_vector_product_matches_finite_differences_of_the_gradient(case):
     _name, fn, arrays = case
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    weights = _weights(stepgrad, fn, arrays)
-    directions = _directions(arrays)
+    weights = output_weights(stepgrad, fn, arrays)
+    directions = input_directions(arrays)
 
     def gradient_dot_directions(*values):
         inputs = [stepgrad.tensor(v, requires_grad=True) for v in values]
