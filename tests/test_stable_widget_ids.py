@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-import stable_widget_ids  # noqa: E402
+import stable_widget_ids
 
 VIEW = stable_widget_ids.WIDGET_VIEW
 STATE = stable_widget_ids.WIDGET_STATE
