@@ -240,15 +240,7 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Reset the gradient of every parameter: to None (the default, as in
         PyTorch), or to zeros in place with ``set_to_none=False``."""
-        for param in self.parameters():
-            if set_to_none:
-                param.grad = None
-            elif param.grad is not None:
-                if param.grad.grad_fn is not None:
-                    param.grad = param.grad.detach()
-                # A fresh array rather than zeroing in place: the engine may hand one
-                # gradient array to several tensors, and only this one is being reset.
-                param.grad.data = np.zeros_like(param.grad.data)
+        reset_grads(self.parameters(), set_to_none)
 
     def train(self, mode=True):
         """Put this module and all inside it in training mode (``mode=False``:
@@ -373,6 +365,20 @@ class Module:
         elif lines:
             text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+def reset_grads(tensors, set_to_none=True):
+    """What ``zero_grad`` does to each tensor, for ``Module`` and ``Optimizer`` alike:
+    ``.grad`` becomes None, or zeros with ``set_to_none=False``."""
+    for tensor in tensors:
+        if set_to_none:
+            tensor.grad = None
+        elif tensor.grad is not None:
+            if tensor.grad.grad_fn is not None:
+                tensor.grad = tensor.grad.detach()
+            # A fresh array rather than zeroing in place: the engine may hand one
+            # gradient array to several tensors, and only this one is being reset.
+            tensor.grad.data = np.zeros_like(tensor.grad.data)
 
 
 def _indent(text, spaces):

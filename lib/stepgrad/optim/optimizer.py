@@ -7,10 +7,8 @@ write ``update(param, grad, state, group)``, one parameter at a time; ``step``
 runs it for every parameter that has a gradient, with gradient recording off.
 """
 
-import numpy as np
-
 from stepgrad.autograd.grad_mode import enable_grad, no_grad
-from stepgrad.nn.module import Module
+from stepgrad.nn.module import Module, reset_grads
 from stepgrad.tensor import Tensor
 
 
@@ -58,14 +56,7 @@ class Optimizer:
         default, as in PyTorch) or zeros (``set_to_none=False``). Call it before
         each ``backward()``, because backward adds to what ``.grad`` holds."""
         for group in self.param_groups:
-            for param in group["params"]:
-                if set_to_none:
-                    param.grad = None
-                elif param.grad is not None:
-                    if param.grad.grad_fn is not None:
-                        param.grad = param.grad.detach()
-                    # A fresh array: the engine may share one gradient array between tensors.
-                    param.grad.data = np.zeros_like(param.grad.data)
+            reset_grads(group["params"], set_to_none)
 
     @no_grad()
     def step(self, closure=None):
