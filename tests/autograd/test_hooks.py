@@ -111,6 +111,21 @@ def test_a_hook_returning_another_shape_says_which_shape_is_expected():
         (x * x).sum().backward()
 
 
+def test_a_hook_returning_something_that_is_not_a_gradient_is_refused_with_what_to_return():
+    x = tensor([1.0, 2.0], requires_grad=True)
+
+    def describe(grad):
+        return "large"
+
+    x.register_hook(describe)
+    with pytest.raises(
+        TypeError,
+        match=r"hook 'describe' .* shape \(2,\) returned str 'large'.*not a gradient\. "
+        r"Return a tensor of shape \(2,\).*or None",
+    ):
+        (x * x).sum().backward()
+
+
 def test_hooks_die_with_their_tensor():
     from stepgrad.autograd.hooks import hooks_by_tensor
 

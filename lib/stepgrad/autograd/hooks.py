@@ -81,10 +81,18 @@ def run_hooks(tensor, grad):
         result = hook(grad)
         if result is None:
             continue
+        name = getattr(hook, "__name__", type(hook).__name__)
         if not isinstance(result, Tensor):
-            result = _make(np.asarray(result, dtype=tensor.data.dtype))
+            try:
+                result = _make(np.asarray(result, dtype=tensor.data.dtype))
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"hook '{name}' registered on a tensor of shape {tuple(tensor.shape)} "
+                    f"returned {type(result).__name__} {result!r:.40}, which is not a gradient. "
+                    f"Return a tensor of shape {tuple(grad.shape)} (for example grad * 2), "
+                    f"or None to keep the gradient unchanged."
+                ) from None
         if result.shape != grad.shape:
-            name = getattr(hook, "__name__", type(hook).__name__)
             raise RuntimeError(
                 f"hook '{name}' registered on a tensor of shape {tuple(tensor.shape)} returned "
                 f"a gradient of shape {tuple(result.shape)}. A hook may change the gradient's "
