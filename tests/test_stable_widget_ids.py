@@ -69,3 +69,17 @@ def test_the_committed_course_stores_stable_widget_ids():
         assert stable_widget_ids.stabilise(text, path.name) == text, (
             f"{path.name} stores random widget ids: run `make execute NB=course/{path.name}`"
         )
+
+
+def test_the_ids_do_not_depend_on_the_order_of_the_saved_state():
+    text, _ = executed_notebook_text()
+    notebook = json.loads(text)
+    state = notebook["metadata"]["widgets"][STATE]["state"]
+    notebook["metadata"]["widgets"][STATE]["state"] = dict(reversed(list(state.items())))
+    reordered = json.dumps(notebook)
+    renamed = json.loads(stable_widget_ids.stabilise(reordered, "x.ipynb"))
+    expected = json.loads(stable_widget_ids.stabilise(text, "x.ipynb"))
+    assert set(renamed["metadata"]["widgets"][STATE]["state"]) == set(
+        expected["metadata"]["widgets"][STATE]["state"]
+    )
+    assert renamed["cells"] == expected["cells"]

@@ -26,15 +26,41 @@ def stable_id(notebook_name, number):
 
 
 def widget_model_ids(notebook):
-    """Every widget model id a notebook stores, in order of first appearance."""
+    """Every widget model id a notebook stores, in an order that does not depend on the ids.
+
+    Displayed widgets come in the order of the cells, each followed by the models it refers
+    to (``IPY_MODEL_<id>``: children, layouts, styles), depth first; models nothing reaches
+    come last, ordered by what they refer to. Dict order is no guide: nbformat sorts keys.
+    """
+    states = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
+    states = states.get("state", {})
     ids = []
-    state = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
-    ids.extend(state.get("state", {}))
+
+    def visit(model_id):
+        if model_id in ids:
+            return
+        ids.append(model_id)
+        text = json.dumps(states.get(model_id, {}), sort_keys=True)
+        for referenced in re.findall(r"IPY_MODEL_([0-9a-f]{32})", text):
+            visit(referenced)
+
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):
             view = output.get("data", {}).get(WIDGET_VIEW)
-            if view and view.get("model_id") not in ids:
-                ids.append(view["model_id"])
+            if view:
+                visit(view["model_id"])
+
+    def described_by_position(model_id):
+        # A model nothing reaches (a link between two widgets) is known by what it refers to,
+        # named by position, never by the random ids themselves.
+        text = json.dumps(states[model_id], sort_keys=True)
+        return MODEL_ID.sub(
+            lambda m: str(ids.index(m.group(0))) if m.group(0) in ids else "?", text
+        )
+
+    unreached = [model_id for model_id in states if model_id not in ids]
+    for model_id in sorted(unreached, key=described_by_position):
+        visit(model_id)
     return ids
 
 
@@ -46,9 +72,13 @@ def stabilise(text, notebook_name):
 
 
 def main(paths):
+    import nbformat
+
     for path in map(Path, paths):
         text = path.read_text(encoding="utf-8")
-        new = stabilise(text, path.name)
+        # Written back as nbformat writes (keys sorted), so the renamed models' order in the
+        # file does not keep the order of the random ids they replaced.
+        new = nbformat.writes(nbformat.reads(stabilise(text, path.name), as_version=4)) + "\n"
         if new != text:
             path.write_text(new, encoding="utf-8")
 
