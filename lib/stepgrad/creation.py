@@ -52,7 +52,10 @@ def tensor(data, dtype=None, requires_grad=False):
 def from_numpy(array):
     """A tensor sharing ``array``'s memory (changes to one show in the other)."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects a numpy array, got {type(array).__name__}.")
+        raise TypeError(
+            f"from_numpy expects a numpy array, got {type(array).__name__}. "
+            "Use stepgrad.tensor(...) for lists and numbers."
+        )
     return Tensor(array)
 
 

@@ -1100,7 +1100,10 @@ def _tensor_sequence(tensors, name):
             f"Write stepgrad.{name}([a, b], dim=0)."
         )
     if not tensors:
-        raise ValueError(f"{name}() expects a non-empty list of tensors.")
+        raise ValueError(
+            f"{name}() expects a non-empty list of tensors, got an empty one. "
+            "Check the loop that collects them."
+        )
     return [t if isinstance(t, Tensor) else _make(np.asarray(t)) for t in tensors]
 
 

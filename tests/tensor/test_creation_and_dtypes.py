@@ -240,3 +240,23 @@ class TestRandomFillInPlace:
 def test_ragged_nested_lists_raise_a_clear_error():
     with pytest.raises(ValueError, match=r"nested lists must be rectangular"):
         tensor([[1, 2], [3]])
+
+
+def test_from_numpy_rejects_a_list_and_points_to_tensor():
+    with pytest.raises(
+        TypeError, match=r"from_numpy expects a numpy array, got list\. Use stepgrad\.tensor"
+    ):
+        stepgrad.from_numpy([1.0, 2.0])
+
+
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_joining_an_empty_list_says_the_list_was_empty(join):
+    with pytest.raises(
+        ValueError, match=join + r"\(\) expects a non-empty list of tensors, got an empty one"
+    ):
+        getattr(stepgrad, join)([])
+
+
+def test_clamp_without_bounds_says_it_needs_min_or_max():
+    with pytest.raises(ValueError, match=r"clamp needs at least one of min and max"):
+        tensor([1.0, 2.0]).clamp()
