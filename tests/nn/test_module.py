@@ -356,3 +356,17 @@ def test_parameters_are_labelled_with_their_dotted_names_for_drawings():
 
 def test_a_lone_layer_labels_its_parameters_by_their_own_names():
     assert nn.Linear(2, 1).weight.label == "weight"
+
+
+def test_add_module_rejects_something_that_is_not_a_module_and_says_what_to_pass():
+    with pytest.raises(
+        TypeError, match=r"add_module\('head', \.\.\.\) needs a Module, got int\. Pass a layer"
+    ):
+        nn.Module().add_module("head", 3)
+
+
+def test_calculate_gain_names_the_nonlinearities_it_knows():
+    with pytest.raises(
+        ValueError, match=r"does not know the nonlinearity 'swish'; use 'linear', 'sigmoid'"
+    ):
+        nn.init.calculate_gain("swish")

@@ -158,7 +158,8 @@ class Module:
         """Register ``module`` as a child called ``name`` (what ``self.name = module`` does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(
-                f"add_module({name!r}, ...) needs a Module, got {type(module).__name__}"
+                f"add_module({name!r}, ...) needs a Module, got {type(module).__name__}. "
+                "Pass a layer such as nn.Linear(2, 3), or None to leave the slot empty."
             )
         if module is None:
             self._forget(name)
