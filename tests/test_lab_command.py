@@ -7,7 +7,6 @@ their lab with tests/labserver.py.
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/labserver.py
+from labserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_SCRIPT = ROOT / "tools" / "lab.py"
@@ -82,12 +84,6 @@ def test_makefile_starts_the_lab_only_through_the_guarded_script():
 
 
 # --- the running server ----------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_server_info(runtime_dir, server, deadline_seconds=90):
