@@ -698,7 +698,11 @@ class Tensor:
         return self
 
     def zero_(self):
-        return self.fill_(0)
+        # Not fill_(0): an error about this call must name zero_, the method the learner wrote.
+        self._check_inplace("zero_")
+        self.data.fill(0)
+        self._version += 1
+        return self
 
     def fill_(self, value):
         self._check_inplace("fill_")

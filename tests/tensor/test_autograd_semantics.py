@@ -259,21 +259,24 @@ class TestInPlace:
             w.add_(1.0)
 
     @pytest.mark.parametrize(
-        "update",
+        ("name", "update"),
         [
-            lambda w: w.sub_(1.0),
-            lambda w: w.mul_(2.0),
-            lambda w: w.div_(2.0),
-            lambda w: w.zero_(),
-            lambda w: w.fill_(3.0),
-            lambda w: w.clamp_(0.0, 1.0),
-            lambda w: w.copy_(tensor([5.0])),
-            lambda w: w.__setitem__(0, 2.0),
+            ("sub_", lambda w: w.sub_(1.0)),
+            ("mul_", lambda w: w.mul_(2.0)),
+            ("div_", lambda w: w.div_(2.0)),
+            ("zero_", lambda w: w.zero_()),
+            ("fill_", lambda w: w.fill_(3.0)),
+            ("clamp_", lambda w: w.clamp_(0.0, 1.0)),
+            ("copy_", lambda w: w.copy_(tensor([5.0]))),
+            ("__setitem__", lambda w: w.__setitem__(0, 2.0)),
         ],
         ids=["sub_", "mul_", "div_", "zero_", "fill_", "clamp_", "copy_", "setitem"],
     )
-    def test_every_in_place_op_on_a_leaf_requiring_grad_raises(self, update):
-        with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad"):
+    def test_every_in_place_op_on_a_leaf_requiring_grad_raises_naming_itself(self, name, update):
+        with pytest.raises(
+            RuntimeError,
+            match=rf"leaf Variable that requires grad is being used in an in-place operation \({name}\)",
+        ):
             update(tensor([1.0], requires_grad=True))
 
     def test_in_place_updates_work_under_no_grad(self):
