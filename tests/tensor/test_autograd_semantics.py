@@ -162,7 +162,7 @@ def test_leaves_and_results_report_is_leaf_and_grad_fn():
     x = tensor([1.0], requires_grad=True)
     y = x * 2
     assert x.is_leaf and x.grad_fn is None
-    assert not y.is_leaf and y.grad_fn.name == "MulBackward"
+    assert not y.is_leaf and y.grad_fn.name() == "MulBackward"
     assert y.grad_fn.inputs[0] is x
     assert tensor([1.0]).is_leaf
 

@@ -64,7 +64,7 @@ def test_forward_receives_arrays_and_non_tensor_arguments_unchanged():
 def test_the_grad_fn_is_named_after_the_function_and_holds_the_inputs():
     x = stepgrad.tensor([1.0], requires_grad=True)
     y = Cube.apply(x)
-    assert y.grad_fn.name == "CubeBackward" == y.op
+    assert y.grad_fn.name() == "CubeBackward" == y.op
     assert repr(y.grad_fn) == "<CubeBackward>"
     assert y.inputs == (x,)
 
@@ -245,3 +245,15 @@ def test_gradcheck_catches_a_wrong_backward():
     assert stepgrad.autograd.gradcheck(Cube.apply, (x,))
     with pytest.raises(stepgrad.autograd.GradcheckError):
         stepgrad.autograd.gradcheck(WrongCube.apply, (x,))
+
+
+def test_grad_fn_name_is_a_method_and_next_functions_lead_backward_as_in_pytorch():
+    w = stepgrad.tensor([2.0], requires_grad=True)
+    x = stepgrad.tensor([3.0])
+    y = (w * x).exp()
+    assert y.grad_fn.name() == "ExpBackward"
+    ((mul, index),) = y.grad_fn.next_functions
+    assert (mul.name(), index) == ("MulBackward", 0)
+    (leaf, _), (constant, _) = mul.next_functions
+    assert leaf.name() == "AccumulateGrad" and leaf.variable is w
+    assert constant is None  # x needs no gradient: backward never goes there

@@ -179,7 +179,7 @@ def _anomaly_error(node, index, values):
     else:
         where = f"It was created at {site}"
     message = (
-        f"{grad_fn.name} returned {kind} values in its {_ordinal(index)} output (the gradient "
+        f"{grad_fn.name()} returned {kind} values in its {_ordinal(index)} output (the gradient "
         f"for its input {index}, shape {tuple(values.shape)}). {where}\n"
         f"Look there for a value outside the function's domain (log or division at 0, sqrt "
         f"of 0, exp of a large number) and keep it away from the edge, e.g. with "

@@ -108,10 +108,19 @@ class BackwardNode:
             raise RuntimeError(_modified_message(self, "the output", output, 0))
         return output
 
-    @property
     def name(self):
-        """The operation's name as shown in drawings, e.g. 'MulBackward'."""
+        """The operation's name, e.g. 'MulBackward' (a method, as PyTorch's ``grad_fn.name()``)."""
         return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """Where backward goes next, as in PyTorch: one ``(node, 0)`` pair per Tensor input.
+
+        The node is the input's ``grad_fn``; for a leaf that requires grad, an
+        ``AccumulateGrad`` holding it as ``.variable``; None for an input that needs no
+        gradient.
+        """
+        return tuple((_next_function(tensor), 0) for tensor in self.inputs)
 
     def _backprop(self, grad_output):
         """Run the Function's backward and shape its result for the graph walk.
@@ -126,7 +135,7 @@ class BackwardNode:
             grads = (grads,)
         if len(grads) != len(self.needs_input_grad):
             raise RuntimeError(
-                f"{self.name}: {self.function.__name__}.backward returned {len(grads)} "
+                f"{self.name()}: {self.function.__name__}.backward returned {len(grads)} "
                 f"gradient(s), but forward took {len(self.needs_input_grad)} argument(s). "
                 f"Return one gradient per forward argument, None for those that need none."
             )
@@ -163,7 +172,7 @@ class BackwardNode:
         return grad
 
     def __repr__(self):
-        return f"<{self.name}>"
+        return f"<{self.name()}>"
 
 
 class Function:
@@ -268,28 +277,28 @@ def _reduce_to_shape(node, index, grad, shape):
         return unbroadcast(grad, shape)
     except ValueError as error:
         raise RuntimeError(
-            f"{node.name}: {node.function.__name__}.backward returned a gradient of shape "
+            f"{node.name()}: {node.function.__name__}.backward returned a gradient of shape "
             f"{tuple(grad.shape)} for input {index}, whose shape is {tuple(shape)}. {error}"
         ) from None
 
 
 def _modified_message(node, which, tensor, expected_version):
     site = node._creation_site
-    where = f" {node.name} was created at {site}." if site is not None else ""
+    where = f" {node.name()} was created at {site}." if site is not None else ""
     return (
         f"one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: {which} of {node.name} (a {tensor.dtype} tensor of shape "
+        f"inplace operation: {which} of {node.name()} (a {tensor.dtype} tensor of shape "
         f"{tuple(tensor.shape)}) is at version {tensor._version}; expected version "
-        f"{expected_version} instead. {node.name} saved it for backward, and it was changed "
+        f"{expected_version} instead. {node.name()} saved it for backward, and it was changed "
         f"in place afterwards, so its gradient would be computed from the wrong values.{where} "
         f"Use an out-of-place operation (x = x * 2 instead of x.mul_(2)), or pass x.clone() "
-        f"to {node.name}'s operation so it keeps its own copy."
+        f"to {node.name()}'s operation so it keeps its own copy."
     )
 
 
 def _freed_message(node):
     return (
-        f"{node.name}: trying to backward through the graph a second time (or to read "
+        f"{node.name()}: trying to backward through the graph a second time (or to read "
         f"saved tensors after they were freed). Backward frees what each operation saved "
         f"once it has used it. Call .backward(retain_graph=True) the first time if you need "
         f"to backward through the same graph again, or recompute the forward pass."
@@ -301,3 +310,22 @@ from stepgrad.autograd import engine as _engine
 from stepgrad.autograd.anomaly_mode import creation_site
 from stepgrad.autograd.anomaly_mode import state as _anomaly_mode
 from stepgrad.functions.broadcast import unbroadcast
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad: backward ends there."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def _next_function(tensor):
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn
+    return AccumulateGrad(tensor) if tensor.requires_grad else None
