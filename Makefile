@@ -76,7 +76,7 @@ execute: setup
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
 	  $(TO_EXECUTE)
-	@python tools/stable_widget_ids.py $(TO_EXECUTE)
+	@python tools/settle_executed_notebooks.py $(TO_EXECUTE)
 	@jupyter trust $(TO_EXECUTE) > /dev/null
 
 bench: setup

@@ -1,12 +1,13 @@
-"""Give the widgets stored in executed notebooks ids that do not change between runs.
+"""Make an executed notebook's stored bytes the same on every run.
 
-ipywidgets names every widget model with a random uuid. Executing a notebook again
-would then rewrite every stepper's id in its outputs and its saved widget state: a
-large diff for nothing, and outputs that differ on every run. This replaces each id
-by one derived from the notebook's name and the order in which the id first
-appears, so the same notebook executed twice stores the same bytes.
+Two things vary between executions that say nothing about the course:
+- ipywidgets names every widget model with a random uuid, so each run rewrote every
+  stepper's id in its outputs and saved widget state. Each id is replaced by one derived
+  from the notebook's name and the model's place in the notebook.
+- printed text arrives in as many stream outputs as the kernel happened to flush; runs of
+  stream outputs of the same name are joined into one.
 
-    python tools/stable_widget_ids.py course/03_backward_step_by_step.ipynb ...
+    python tools/settle_executed_notebooks.py course/03_backward_step_by_step.ipynb ...
 """
 
 import hashlib
@@ -71,14 +72,43 @@ def stabilise(text, notebook_name):
     return MODEL_ID.sub(lambda match: renamed.get(match.group(0), match.group(0)), text)
 
 
-def main(paths):
+def join_streams(notebook):
+    """Join each run of stream outputs of one name (stdout, stderr) into one output."""
+    for cell in notebook.get("cells", []):
+        joined = []
+        for output in cell.get("outputs", []):
+            previous = joined[-1] if joined else None
+            if (
+                previous is not None
+                and output.get("output_type") == "stream" == previous.get("output_type")
+                and output.get("name") == previous.get("name")
+            ):
+                previous["text"] = _text(previous["text"]) + _text(output["text"])
+            else:
+                joined.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = joined
+    return notebook
+
+
+def _text(text):
+    return "".join(text) if isinstance(text, list) else text
+
+
+def settle(text, notebook_name):
+    """The notebook's text with stable widget ids and joined streams, as nbformat writes it."""
     import nbformat
 
+    notebook = join_streams(nbformat.reads(stabilise(text, notebook_name), as_version=4))
+    # Written back as nbformat writes (keys sorted), so the renamed models' order in the
+    # file does not keep the order of the random ids they replaced.
+    return nbformat.writes(notebook) + "\n"
+
+
+def main(paths):
     for path in map(Path, paths):
         text = path.read_text(encoding="utf-8")
-        # Written back as nbformat writes (keys sorted), so the renamed models' order in the
-        # file does not keep the order of the random ids they replaced.
-        new = nbformat.writes(nbformat.reads(stabilise(text, path.name), as_version=4)) + "\n"
+        new = settle(text, path.name)
         if new != text:
             path.write_text(new, encoding="utf-8")
 
