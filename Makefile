@@ -79,9 +79,11 @@ execute: setup
 	@python tools/settle_executed_notebooks.py $(TO_EXECUTE)
 	@jupyter trust $(TO_EXECUTE) > /dev/null
 
+# The peers the benchmarks compare with (PyTorch's CPU build, micrograd) are the `bench`
+# extra of pyproject.toml: installed into .venv for `make bench` only, never for the course.
 bench: setup
-	@if [ -f bench/run.py ]; then python bench/run.py; \
-	 else echo "bench/run.py is not written yet, so there are no benchmarks to run."; fi
+	python -m pip install --quiet -e '.[bench]'
+	python bench/run.py
 
 lint: setup
 	ruff check .

@@ -477,3 +477,16 @@ def test_welcome_notebook_stops_with_install_commands_when_dot_is_missing(tmp_pa
     assert "RuntimeError: Graphviz's `dot` program was not found" in result.stderr
     for command in INSTALL_COMMANDS:
         assert command in result.stderr
+
+
+def test_benchmark_peers_are_an_extra_named_in_both_files_and_never_a_course_dependency(
+    pyproject,
+):
+    bench = pyproject["project"]["optional-dependencies"]["bench"]
+    assert bench == ["torch==2.13.0", "micrograd==0.1.0"]  # the CPU build served here
+    names = set(requirement_pairs(pyproject["project"]["dependencies"]))
+    assert not names & {"torch", "micrograd"}
+    environment_text = (ROOT / "environment.yml").read_text()
+    assert "torch==2.13.0 micrograd==0.1.0" in environment_text
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-e '.[bench]'" in makefile.split("\nbench:")[1].split("\n\n")[0]
