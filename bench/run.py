@@ -31,6 +31,15 @@ WORKLOADS = ("tutorial", "process", "mlp", "scalar", "course")
 COMMAND = "python bench/run.py"
 RESULTS = common.BENCH / "RESULTS.md"
 QUICK_NOTE = " with --quick (tiny repeat counts: not figures to quote)"
+# A sentence under a benchmark's table in RESULTS.md, where its rows need one to be read.
+NOTES = {
+    tutorial.CREATE_GRAPH_BENCHMARK: (
+        "What recording the backward costs (issue 6): the tutorial epoch with"
+        " `loss.backward(create_graph=True)`, timed in the same process and turn by turn with"
+        " the first-order epoch above; each ratio is to that engine's first-order epoch. The"
+        " targets judge the first-order epoch, which records nothing."
+    ),
+}
 
 
 # --- the targets of issue 8 -------------------------------------------------------------
@@ -204,7 +213,9 @@ def markdown(info, rows, checks, profiles, elapsed, quick):
     for entry in rows:
         if entry["benchmark"] != current:
             current = entry["benchmark"]
-            out += ["", f"### {current}", "", "| engine | median | min-max | repeats | ratio |"]
+            out += ["", f"### {current}", ""]
+            out += [NOTES[current], ""] if current in NOTES else []
+            out.append("| engine | median | min-max | repeats | ratio |")
             out.append("| --- | ---: | ---: | ---: | --- |")
         if "error" in entry:
             out.append(f"| {entry['engine']} | | | | {entry['error']} |")

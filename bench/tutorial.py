@@ -24,6 +24,9 @@ EPOCHS = 100  # per repeat: the tutorial's training run
 LEARNING_RATE = 0.1
 SEED = 0
 BENCHMARK = "tutorial SimpleNN, one epoch (forward, BCE, zero_grad, backward, SGD step)"
+# The same epoch with the backward itself recorded (issue 6: gradients of gradients must
+# not cost the first-order backward its speed, so both are measured in one run).
+CREATE_GRAPH_BENCHMARK = "tutorial SimpleNN, one epoch with loss.backward(create_graph=True)"
 
 POINTS = [[2, 4], [5, 7], [6, 5], [3, 1], [7, 7]]
 LABELS = [[0], [1], [1], [0], [1]]
@@ -130,6 +133,15 @@ class EngineTutorial:
         loss.backward()
         self.optimizer.step()
 
+    def epoch_create_graph(self):
+        """The epoch with its backward recorded: each ``.grad`` gets a graph of its own.
+        zero_grad sets ``.grad`` to None next epoch, so each epoch's graph is freed."""
+        outputs = self.model(self.X)
+        loss = self.criterion(outputs, self.y)
+        self.optimizer.zero_grad()
+        loss.backward(create_graph=True)
+        self.optimizer.step()
+
     # The same epoch in phases, for time_phases.
     def forward(self):
         self.outputs = self.model(self.X)
@@ -188,22 +200,32 @@ def _epoch_candidate(engine):
     return engine.epoch, engine.reset
 
 
+def _create_graph_candidate(engine):
+    return engine.epoch_create_graph, engine.reset
+
+
 # --- workers (each runs in a fresh process) ----------------------------------------------
 
 
 def measure_stepgrad_and_numpy(repeats, warmup=2):
-    """Seconds per epoch of stepgrad and of the hand-written numpy model, side by side;
-    plus stepgrad's epoch split into phases."""
+    """Seconds per epoch of stepgrad and of the hand-written numpy model, side by side, and
+    of stepgrad's epoch with ``backward(create_graph=True)`` taking turns with them; plus
+    stepgrad's epoch split into phases."""
     common.use_library_from_checkout()
     engine = stepgrad_tutorial()
     times = common.time_side_by_side(
-        {"stepgrad": _epoch_candidate(engine), "numpy by hand": _numpy_candidate(engine)},
+        {
+            "stepgrad": _epoch_candidate(engine),
+            "numpy by hand": _numpy_candidate(engine),
+            "create_graph": _create_graph_candidate(engine),
+        },
         repeats,
         EPOCHS,
         warmup,
     )
+    create_graph = times.pop("create_graph")
     phases = common.time_phases(engine.phases(), engine.reset, max(2, repeats // 3), EPOCHS)
-    return {"times": times, "phases": phases}
+    return {"times": times, "create_graph": create_graph, "phases": phases}
 
 
 def measure_torch(repeats, warmup=2):
@@ -218,12 +240,18 @@ def measure_torch(repeats, warmup=2):
         label = f"PyTorch {torch.__version__}, {threads} thread{'s' if threads > 1 else ''}"
         if threads == default_threads:
             label += " (default)"
-        times[label] = common.time_side_by_side(
-            {label: _epoch_candidate(engine)}, repeats, EPOCHS, warmup
-        )[label]
+        measured = common.time_side_by_side(
+            {label: _epoch_candidate(engine), "create_graph": _create_graph_candidate(engine)},
+            repeats,
+            EPOCHS,
+            warmup,
+        )
+        times[label] = measured[label]
+        if threads == 1:
+            create_graph = {label: measured["create_graph"]}
     torch.set_num_threads(default_threads)
     phases = common.time_phases(engine.phases(), engine.reset, max(2, repeats // 3), EPOCHS)
-    return {"times": times, "phases": phases}
+    return {"times": times, "create_graph": create_graph, "phases": phases}
 
 
 def profile_stepgrad(epochs=2000, top=12):
@@ -260,7 +288,21 @@ def run(quick=False):
         rows[-1]["phases"] = common.medians(theirs["phases"], 1e6)
     else:
         rows.append(common.missing_row(BENCHMARK, "PyTorch", common.TORCH_MISSING))
-    return common.add_ratios(rows, "numpy by hand")
+    common.add_ratios(rows, "numpy by hand")
+    first_order = {row["engine"]: row for row in rows if "error" not in row}
+    rows.append(_create_graph_row("stepgrad", ours["create_graph"], first_order["stepgrad"]))
+    if common.torch_version():
+        [(engine, seconds)] = results[1]["create_graph"].items()
+        rows.append(_create_graph_row(engine, seconds, first_order[engine]))
+    return rows
+
+
+def _create_graph_row(engine, seconds, first_order):
+    """The create_graph epoch's row, its ratio to the first-order epoch measured beside it."""
+    row = common.row(CREATE_GRAPH_BENCHMARK, engine, seconds, "us", 1e6)
+    row["ratio"] = row["median"] / first_order["median"]
+    row["ratio_to"] = f"{engine}, first-order backward"
+    return row
 
 
 if __name__ == "__main__":

@@ -141,6 +141,32 @@ def test_tutorial_benchmark_times_stepgrad_numpy_and_pytorch_when_installed():
         assert "not installed" in pytorch_rows[0]["error"]
 
 
+def test_tutorial_benchmark_times_the_create_graph_epoch_against_the_first_order_one():
+    rows = tutorial.run(quick=True)
+    assert_sensible(rows)
+    create_graph = [row for row in rows if row["benchmark"] == tutorial.CREATE_GRAPH_BENCHMARK]
+    assert create_graph[0]["engine"] == "stepgrad"
+    assert create_graph[0]["ratio_to"] == "stepgrad, first-order backward"
+    assert len(create_graph) == (2 if common.torch_version() else 1)
+
+
+def test_create_graph_epoch_records_the_backward():
+    engine = tutorial.stepgrad_tutorial()
+    engine.epoch_create_graph()
+    assert all(p.grad.requires_grad for p in engine.model.parameters())
+
+
+def test_create_graph_epoch_trains_like_the_first_order_epoch():
+    # Recording the backward changes what is kept, not the gradients or the update.
+    first_order, recorded = tutorial.stepgrad_tutorial(), tutorial.stepgrad_tutorial()
+    for _ in range(3):
+        first_order.epoch()
+        recorded.epoch_create_graph()
+    recorded_weights = stepgrad_weights(recorded.model)
+    for name, weight in stepgrad_weights(first_order.model).items():
+        np.testing.assert_allclose(recorded_weights[name], weight, **TOLERANCE, err_msg=name)
+
+
 def test_process_benchmark_times_the_script_and_the_import():
     rows = process.run(quick=True)
     assert_sensible(rows)
@@ -233,5 +259,6 @@ def test_quick_run_writes_results_with_the_targets_and_the_machine(tmp_path):
     text = output.read_text()
     assert "## Targets (issue 8)" in text
     assert "tutorial epoch <= 2.5x numpy by hand" in text
+    assert f"### {tutorial.CREATE_GRAPH_BENCHMARK}" in text
     assert "OPENBLAS_CORETYPE" in text
     assert "numpy" in text and "BLAS" in text
