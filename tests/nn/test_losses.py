@@ -265,6 +265,22 @@ def test_bce_loss_rejects_targets_outside_zero_one():
         nn.BCELoss()(float32([0.5, 0.5]), float32([1.0, 2.0]))
 
 
+def test_bce_loss_checks_again_a_target_changed_in_place_after_a_good_call():
+    target = float32([1.0, 0.0])
+    nn.BCELoss()(float32([0.5, 0.5]), target)
+    target.fill_(2.0)
+    with pytest.raises(RuntimeError, match=r"all elements of target should be between 0 and 1"):
+        nn.BCELoss()(float32([0.5, 0.5]), target)
+
+
+def test_bce_loss_checks_again_a_target_given_new_data_after_a_good_call():
+    target = float32([1.0, 0.0])
+    nn.BCELoss()(float32([0.5, 0.5]), target)
+    target.data = np.array([1.0, 3.0], dtype=np.float32)
+    with pytest.raises(RuntimeError, match=r"all elements of target should be between 0 and 1"):
+        nn.BCELoss()(float32([0.5, 0.5]), target)
+
+
 def test_losses_reject_a_target_of_another_shape_instead_of_broadcasting():
     with pytest.raises(ValueError, match=r"target's shape \(5,\) differs from the input's shape"):
         nn.BCELoss()(float32(np.full((5, 1), 0.5)), float32(np.ones(5)))

@@ -57,7 +57,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """Binary cross-entropy of probabilities ``input`` (after a sigmoid) against
     ``target`` labels, both with values in [0, 1] and of the same shape."""
     _check_pair("binary_cross_entropy", input, target, reduction)
-    _check_probabilities("binary_cross_entropy", "target", target)
+    _check_target_probabilities(target)
     loss = losses.BCELoss.apply(input, target, reduction)
     # With targets in [0, 1], the loss is NaN exactly when some input lies outside
     # [0, 1] (its logarithm is NaN) or is NaN: checking the result costs almost
@@ -150,6 +150,21 @@ def _check_pair(function, input, target, reduction):
             f"{input.data.dtype}: the target must have the input's dtype; convert it "
             f"with target.float() (or build it with dtype=stepgrad.{input.data.dtype})"
         )
+
+
+# The last target found to hold probabilities, as (tensor, its array, its version): a
+# training loop passes the same labels every epoch, and they need checking only once.
+_checked_target = (None, None, None)
+
+
+def _check_target_probabilities(target):
+    global _checked_target
+    tensor, values, version = _checked_target
+    # Checked again when the tensor, its array or its version (any in-place change) differs.
+    if target is tensor and target.data is values and target._version == version:
+        return
+    _check_probabilities("binary_cross_entropy", "target", target)
+    _checked_target = (target, target.data, target._version)
 
 
 def _check_probabilities(function, role, tensor):
