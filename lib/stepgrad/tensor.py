@@ -24,6 +24,7 @@ graph is being recorded and the Function machinery would only cost time.
 
 import copy
 import numbers
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -46,6 +47,7 @@ class Tensor:
     # Slots: tensors are created for every operation, and slot access is the cheapest.
     __slots__ = (
         "__weakref__",
+        "_aliases",  # set by detach(): weak references to every tensor sharing this array
         "_requires_grad",
         "_retains_grad",
         "_seq",
@@ -165,8 +167,28 @@ class Tensor:
         return _hooks.register_hook(self, hook)
 
     def detach(self):
-        """The same values, cut from the graph (shares the array, as in PyTorch)."""
-        return _make(self.data)
+        """The same values, cut from the graph (shares the array, as in PyTorch).
+
+        The two tensors share one version count too: an in-place change through
+        either is seen by a backward that saved the other.
+        """
+        detached = _make(self.data)
+        group = getattr(self, "_aliases", None)
+        if group is None:
+            group = self._aliases = [weakref.ref(self)]
+        group.append(weakref.ref(detached))
+        detached._aliases = group
+        return detached
+
+    def _bump_version(self):
+        """Count an in-place change, on this tensor and on every tensor sharing its array."""
+        self._version += 1
+        group = getattr(self, "_aliases", None)  # unset for almost every tensor
+        if group is not None:
+            for reference in group:
+                alias = reference()
+                if alias is not None and alias is not self:
+                    alias._version += 1
 
     def detach_(self):
         """Cut this tensor from the graph in place, making it a leaf."""
@@ -671,7 +693,7 @@ class Tensor:
     def __setitem__(self, key, value):
         self._check_inplace("__setitem__", value)
         self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
-        self._version += 1
+        self._bump_version()
 
     def add_(self, other, alpha=1):
         return self._inplace("add_", np.add, other if alpha == 1 else _data(other) * alpha)
@@ -694,38 +716,38 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         self._check_inplace("clamp_")
         np.clip(self.data, min, max, out=self.data)
-        self._version += 1
+        self._bump_version()
         return self
 
     def zero_(self):
         # Not fill_(0): an error about this call must name zero_, the method the learner wrote.
         self._check_inplace("zero_")
         self.data.fill(0)
-        self._version += 1
+        self._bump_version()
         return self
 
     def fill_(self, value):
         self._check_inplace("fill_")
         self.data.fill(_data(value))
-        self._version += 1
+        self._bump_version()
         return self
 
     def copy_(self, source):
         self._check_inplace("copy_")
         np.copyto(self.data, _data(source), casting="same_kind")
-        self._version += 1
+        self._bump_version()
         return self
 
     def uniform_(self, a=0.0, b=1.0):
         self._check_inplace("uniform_")
         self.data[...] = creation.default_generator.uniform(a, b, self.data.shape)
-        self._version += 1
+        self._bump_version()
         return self
 
     def normal_(self, mean=0.0, std=1.0):
         self._check_inplace("normal_")
         self.data[...] = creation.default_generator.normal(mean, std, self.data.shape)
-        self._version += 1
+        self._bump_version()
         return self
 
     def __iadd__(self, other):
@@ -749,7 +771,7 @@ class Tensor:
                 f"{name}: the result has a different dtype than this tensor ({self.dtype}) "
                 f"and cannot be stored in it ({error}). Use the out-of-place form instead."
             ) from None
-        self._version += 1
+        self._bump_version()
         return self
 
     def _check_inplace(self, name, other=None):

@@ -114,3 +114,50 @@ def test_pytorch_raises_for_the_same_change():
         RuntimeError, match=MODIFIED + r".* is at version 1; expected version 0 instead"
     ):
         loss.backward()
+
+
+def test_a_change_through_a_detached_alias_of_a_saved_output_is_caught():
+    # detach() shares the array, so y.detach().mul_(2) changes the y that SigmoidBackward
+    # saved: its gradient y(1 - y) would be computed from the doubled values.
+    x = tensor([0.0, 1.0], requires_grad=True)
+    y = x.sigmoid()
+    y.detach().mul_(2)
+    with pytest.raises(RuntimeError, match=MODIFIED + r".*SigmoidBackward"):
+        y.sum().backward()
+
+
+def test_a_change_to_the_original_is_caught_when_its_detached_alias_was_saved():
+    w = tensor([1.0, 2.0], requires_grad=True)
+    data = tensor([3.0, 4.0])
+    alias = data.detach()
+    loss = (w * alias).sum()  # MulBackward saves alias, which shares data's array
+    data.add_(1)
+    with pytest.raises(RuntimeError, match=MODIFIED + r"input 1 of MulBackward"):
+        loss.backward()
+
+
+def test_an_alias_of_an_alias_shares_the_count_too():
+    w = tensor([1.0, 2.0], requires_grad=True)
+    data = tensor([3.0, 4.0])
+    loss = (w * data).sum()
+    data.detach().detach().zero_()
+    with pytest.raises(RuntimeError, match=MODIFIED + r"input 1 of MulBackward"):
+        loss.backward()
+
+
+def test_changing_a_detached_copy_made_with_clone_is_harmless():
+    w = tensor([1.0, 2.0], requires_grad=True)
+    data = tensor([3.0, 4.0])
+    loss = (w * data).sum()
+    data.detach().clone().mul_(10)
+    loss.backward()
+    assert w.grad.tolist() == [3.0, 4.0]  # d/dw sum(w * data) = data, unchanged
+
+
+def test_pytorch_also_catches_a_change_through_a_detached_alias():
+    torch = pytest.importorskip("torch", reason="PyTorch is the oracle here; it is not installed")
+    x = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
+    y = x.sigmoid()
+    y.detach().mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

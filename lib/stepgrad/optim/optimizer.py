@@ -80,7 +80,7 @@ class Optimizer:
                     update(param, grad.data, state, group)
                     # Count the change, as every in-place operation does, so that a
                     # graph that saved this parameter can tell it was changed.
-                    param._version += 1
+                    param._bump_version()
         return loss
 
     def update(self, param, grad, state, group):
