@@ -377,3 +377,19 @@ if __name__ == "__main__":
         _serve_call(sys.argv[2], sys.argv[3])
     else:
         print(json.dumps(machine(), indent=2))
+
+
+class StartsFromSameWeights:
+    """For an engine workload (stepgrad or PyTorch): every repeat starts from the same weights.
+
+    Call ``remember_starting_weights()`` once the model exists; ``reset()`` puts them back.
+    Needs ``self.torch`` (the library) and ``self.model``.
+    """
+
+    def remember_starting_weights(self):
+        self.initial = {name: p.detach().clone() for name, p in self.model.named_parameters()}
+
+    def reset(self):
+        with self.torch.no_grad():
+            for name, parameter in self.model.named_parameters():
+                parameter.copy_(self.initial[name])

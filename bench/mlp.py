@@ -88,7 +88,7 @@ class NumpyMLP:
         return loss
 
 
-class EngineMLP:
+class EngineMLP(common.StartsFromSameWeights):
     """The MLP with its data, loss and optimizer in stepgrad or PyTorch."""
 
     def __init__(self, torch, nn, optim, batch, seed=SEED):
@@ -102,13 +102,8 @@ class EngineMLP:
         self.labels = torch.tensor(labels)
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=LEARNING_RATE)
-        self.initial = {name: p.detach().clone() for name, p in self.model.named_parameters()}
+        self.remember_starting_weights()
         self.outputs = self.loss = None
-
-    def reset(self):
-        with self.torch.no_grad():
-            for name, parameter in self.model.named_parameters():
-                parameter.copy_(self.initial[name])
 
     def step(self):
         loss = self.criterion(self.model(self.x), self.labels)

@@ -106,7 +106,7 @@ def build_simple_nn(torch, nn):
     return SimpleNN()
 
 
-class EngineTutorial:
+class EngineTutorial(common.StartsFromSameWeights):
     """The tutorial's model, data, loss and optimizer in stepgrad or PyTorch, with the
     epoch split into its phases (for the profile) and a reset to the initial weights."""
 
@@ -118,13 +118,8 @@ class EngineTutorial:
         self.y = torch.tensor(LABELS, dtype=torch.float32)
         self.criterion = nn.BCELoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=LEARNING_RATE)
-        self.initial = {name: p.detach().clone() for name, p in self.model.named_parameters()}
+        self.remember_starting_weights()
         self.outputs = self.loss = None
-
-    def reset(self):
-        with self.torch.no_grad():
-            for name, parameter in self.model.named_parameters():
-                parameter.copy_(self.initial[name])
 
     def epoch(self):
         outputs = self.model(self.X)
