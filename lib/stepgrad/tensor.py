@@ -44,20 +44,26 @@ class Tensor:
     array it is given instead of copying it; most code calls ``stepgrad.tensor``.
     """
 
-    # Slots: tensors are created for every operation, and slot access is the cheapest.
+    # Slots for what every tensor sets when it is made, because tensors are made for
+    # every operation and slots are the cheapest attributes to set and read. What most
+    # tensors never change is a class attribute below instead: an operation's output
+    # does not pay for setting it, and the few tensors that change it (parameters
+    # receive .grad, an in-place change counts a version) keep their own value in a
+    # small __dict__ made only for them.
     __slots__ = (
+        "__dict__",
         "__weakref__",
-        "_aliases",  # set by detach(): weak references to every tensor sharing this array
         "_requires_grad",
-        "_retains_grad",
         "_seq",
-        "_version",
         "data",
-        "grad",
         "grad_fn",
         "inputs",  # the node protocol's inputs: grad_fn.inputs, or () for a leaf (kept in step)
-        "label",
     )
+    grad = None
+    label = ""
+    _retains_grad = False
+    _version = 0  # counts in-place changes (see _bump_version)
+    _aliases = None  # set by detach(): weak references to every tensor sharing this array
 
     # numpy must leave `array * tensor` to Tensor.__rmul__ instead of converting the tensor.
     __array_ufunc__ = None
@@ -68,13 +74,9 @@ class Tensor:
         else:
             array = _to_array(data, dtype, copy=False)
         self.data = array
-        self.grad = None
         self.grad_fn = None
         self.inputs = ()
-        self.label = ""
         self._requires_grad = False
-        self._retains_grad = False
-        self._version = 0
         self._seq = _next_seq()
         if requires_grad:
             self.requires_grad = True
@@ -173,7 +175,7 @@ class Tensor:
         either is seen by a backward that saved the other.
         """
         detached = _make(self.data)
-        group = getattr(self, "_aliases", None)
+        group = self._aliases
         if group is None:
             group = self._aliases = [weakref.ref(self)]
         group.append(weakref.ref(detached))
@@ -183,7 +185,7 @@ class Tensor:
     def _bump_version(self):
         """Count an in-place change, on this tensor and on every tensor sharing its array."""
         self._version += 1
-        group = getattr(self, "_aliases", None)  # unset for almost every tensor
+        group = self._aliases  # None for almost every tensor
         if group is not None:
             for reference in group:
                 alias = reference()
@@ -366,16 +368,19 @@ class Tensor:
                 "deepcopy protocol. Deep-copy t.detach() instead."
             )
         copied = type(self).__new__(type(self))
-        for slot in ("label", "_retains_grad", "_version"):
-            setattr(copied, slot, getattr(self, slot))
         copied.data = self.data.copy()
-        copied.grad = None if self.grad is None else _make(self.grad.data.copy())
         copied.grad_fn = None
         copied.inputs = ()
         copied._requires_grad = self._requires_grad
         copied._seq = _next_seq()
-        if hasattr(self, "__dict__"):  # subclasses may add attributes
-            copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        # What this tensor set for itself (label, version, attributes a subclass adds),
+        # except what must not be shared: the copy has its own array, so no aliases,
+        # and its own gradient.
+        for name, value in self.__dict__.items():
+            if name not in ("_aliases", "grad"):
+                setattr(copied, name, copy.deepcopy(value, memo))
+        if self.grad is not None:
+            copied.grad = _make(self.grad.data.copy())
         memo[id(self)] = copied
         return copied
 
@@ -811,10 +816,6 @@ def _make(array, grad_fn=None):
     """A Tensor around ``array`` (no copy, no checks): how operations make their outputs."""
     tensor = _new_tensor(Tensor)
     tensor.data = array
-    tensor.grad = None
-    tensor.label = ""
-    tensor._retains_grad = False
-    tensor._version = 0
     tensor._seq = _next_seq()
     tensor.grad_fn = grad_fn
     if grad_fn is None:
@@ -879,12 +880,10 @@ def _quick_binary(ufunc, a, b):
     # _make(result) inlined, for the same reason: one Python call fewer per operation.
     tensor = _new_tensor(Tensor)
     tensor.data = result
-    tensor.grad = tensor.grad_fn = None
-    tensor.inputs = ()
-    tensor.label = ""
-    tensor._requires_grad = tensor._retains_grad = False
-    tensor._version = 0
     tensor._seq = _next_seq()
+    tensor.grad_fn = None
+    tensor.inputs = ()
+    tensor._requires_grad = False
     return tensor
 
 

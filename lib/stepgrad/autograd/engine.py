@@ -24,11 +24,13 @@ from stepgrad.tensor import Tensor, _make
 class _Walk:
     """Settings of the backward pass in progress, read by nodes and leaves."""
 
-    __slots__ = ("captured", "create_graph", "retain_graph", "stored_arrays")
+    __slots__ = ("captured", "create_graph", "on_arrays", "retain_graph", "stored_arrays")
 
-    def __init__(self, retain_graph, create_graph, captured=None):
+    def __init__(self, retain_graph, create_graph, captured=None, on_arrays=False):
         self.retain_graph = retain_graph
         self.create_graph = create_graph
+        # Gradients flow as bare numpy arrays (see run_backward); else as Tensors.
+        self.on_arrays = on_arrays
         # For grad(): id(input) -> its gradient (None until one arrives). Nothing is
         # stored in any .grad while this is set.
         self.captured = captured
@@ -59,10 +61,17 @@ def run_backward(
         )
     if retain_graph is None:
         retain_graph = create_graph
-    walk = _Walk(retain_graph, create_graph, _captured)
-    seed = _seed(root, gradient, walk)
     if anomaly_mode.state.enabled:
         observer = anomaly_mode.checking_observer(observer)
+    # The plain pass, loss.backward(), records nothing and nobody watches it, so the
+    # gradients flow between nodes as bare numpy arrays, and the Functions whose
+    # backward formulas mean the same on arrays run on them directly
+    # (Function.backward_on_arrays): a Tensor around every intermediate result would
+    # only cost time. Whoever looks at the gradients on the way (an observer such as
+    # the stepper or detect_anomaly, grad(), create_graph) gets Tensors, as always.
+    on_arrays = observer is None and not create_graph and _captured is None
+    walk = _Walk(retain_graph, create_graph, _captured, on_arrays)
+    seed = _seed(root, gradient, walk)
     previous_walk, previous_mode = current_walk, grad_mode.state.enabled
     current_walk = walk
     grad_mode.state.enabled = create_graph  # the backward formulas are recorded only if asked
@@ -84,7 +93,8 @@ def _seed(root, gradient, walk):
             )
         data = root.data
         # np.array(1, dtype) is several times faster than np.ones_like for the usual 0-d loss.
-        return _make(np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype))
+        seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        return seed if walk.on_arrays else _make(seed)
     if not isinstance(gradient, Tensor):
         gradient = _make(np.asarray(gradient, dtype=root.data.dtype))
     if gradient.shape != root.shape:
@@ -96,11 +106,12 @@ def _seed(root, gradient, walk):
     if gradient.data.dtype != root.data.dtype:
         gradient = gradient.to(root.dtype)
     walk.stored_arrays.add(id(gradient.data))  # the caller's array: never store it as a .grad
-    return gradient
+    return gradient.data if walk.on_arrays else gradient
 
 
 def accumulate(tensor, grad):
-    """Add ``grad`` into ``tensor.grad`` (the first time, store it)."""
+    """Add ``grad`` (a Tensor, or an array in a pass on arrays) into ``tensor.grad``
+    (the first time, store it)."""
     walk = current_walk
     if walk is None:
         walk = _Walk(retain_graph=True, create_graph=False)
@@ -112,11 +123,18 @@ def accumulate(tensor, grad):
             captured[key] = grad if previous is None else previous + grad
         return
     if not walk.create_graph:
-        array = grad.data
+        is_array = not isinstance(grad, Tensor)
+        array = np.asarray(grad) if is_array else grad.data  # two 0-d arrays sum to a scalar
         # Keep the array itself when it is fresh (most are: a matmul's result),
         # copy it when it may be shared (a view, the caller's seed, another tensor's grad).
-        if array.base is not None or id(array) in walk.stored_arrays or grad.grad_fn is not None:
+        if (
+            array.base is not None
+            or id(array) in walk.stored_arrays
+            or (not is_array and grad.grad_fn is not None)
+        ):
             array = array.copy()
+            grad = _make(array)
+        elif is_array:
             grad = _make(array)
         walk.stored_arrays.add(id(array))
     if tensor.grad is None:
@@ -127,6 +145,8 @@ def accumulate(tensor, grad):
 
 def accumulate_with_hooks(tensor, grad):
     """Run ``tensor``'s hooks on ``grad``, store the result as usual, and return it to flow on."""
+    if not isinstance(grad, Tensor):  # a pass on arrays: hooks get the Tensor they expect
+        grad = _make(np.asarray(grad))
     grad = hooks.run_hooks(tensor, grad)
     if tensor._retains_grad or (tensor.grad_fn is None and tensor._requires_grad):
         accumulate(tensor, grad)

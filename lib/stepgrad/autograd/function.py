@@ -69,10 +69,18 @@ class BackwardNode:
 
     @property
     def saved_tensors(self):
-        """The arrays given to ``save_for_backward``, as Tensors (see there)."""
+        """The arrays given to ``save_for_backward``, as Tensors (see there).
+
+        In a backward pass on arrays (see ``Function.backward_on_arrays``), the
+        arrays themselves, after the same check that none was changed in place.
+        """
         saved = self._saved
         if saved is None:
             raise RuntimeError(_freed_message(self))
+        walk = _engine.current_walk
+        if walk is not None and walk.on_arrays and self.function.backward_on_arrays:
+            self._check_saved_arrays(saved)
+            return saved
         inputs = self.inputs
         output_position = self._saved_output_position
         versions = self._saved_versions
@@ -95,6 +103,26 @@ class BackwardNode:
                 is_array = isinstance(array, np.ndarray | np.generic)
                 tensors.append(_make(np.asarray(array)) if is_array else array)
         return tuple(tensors)
+
+    def _check_saved_arrays(self, saved):
+        """Raise if an input or the output whose array forward saved was changed in place since."""
+        inputs = self.inputs
+        versions = self._saved_versions
+        output_position = self._saved_output_position
+        for position, array in enumerate(saved):
+            if position == output_position:
+                output = self._output()
+                if output is not None and output.data is array and output._version != 0:
+                    raise RuntimeError(_modified_message(self, "the output", output, 0))
+                continue
+            for index, tensor in enumerate(inputs):
+                if tensor.data is array:
+                    expected = 0 if versions is None else versions[index]
+                    if tensor._version != expected:
+                        raise RuntimeError(
+                            _modified_message(self, f"input {index}", tensor, expected)
+                        )
+                    break
 
     def _output_tensor(self, array):
         # The output Tensor itself while it lives, so that this node appears once in a
@@ -126,10 +154,22 @@ class BackwardNode:
         """Run the Function's backward and shape its result for the graph walk.
 
         Returns one gradient per Tensor input (None where none is needed),
-        summed back to the input's shape and cast to its dtype.
+        summed back to the input's shape and cast to its dtype: numpy arrays in a
+        pass on arrays (see ``Function.backward_on_arrays``), Tensors otherwise.
         """
         if self._saved is None:
             raise RuntimeError(_freed_message(self))
+        walk = _engine.current_walk
+        on_arrays = walk is not None and walk.on_arrays
+        if on_arrays:
+            # What reaches a node may be either kind (a hook returns a Tensor): give its
+            # formula the kind it is written for.
+            # (Two 0-d arrays add up to a numpy scalar, hence asarray.)
+            if self.function.backward_on_arrays:
+                if type(grad_output) is not np.ndarray:
+                    grad_output = _as_array(grad_output)
+            elif type(grad_output) is not Tensor:
+                grad_output = _make(_as_array(grad_output))
         grads = self.function.backward(self, grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
@@ -142,28 +182,38 @@ class BackwardNode:
         positions = self._input_positions
         if positions is not None:  # some forward arguments were not tensors: skip their slots
             grads = [grads[position] for position in positions]
+        # Most gradients already have the input's kind, shape and dtype: three checks each.
+        kind = np.ndarray if on_arrays else Tensor
         contributions = []
         for tensor, grad in zip(self.inputs, grads):
             if grad is None or not tensor._requires_grad:
                 contributions.append(None)
                 continue
-            # Most gradients are already Tensors of the input's shape and dtype: three checks.
             expected = tensor.data
-            if (
-                type(grad) is not Tensor
+            if on_arrays:
+                if (
+                    type(grad) is not kind
+                    or grad.shape != expected.shape
+                    or grad.dtype != expected.dtype
+                ):
+                    grad = self._fit_to_input(len(contributions), tensor, grad).data
+            elif (
+                type(grad) is not kind
                 or grad.data.shape != expected.shape
                 or grad.data.dtype != expected.dtype
             ):
                 grad = self._fit_to_input(len(contributions), tensor, grad)
             contributions.append(grad)
-        walk = _engine.current_walk
         if walk is None or not walk.retain_graph:
             self._saved = None  # free what forward kept; a second backward now fails clearly
         return contributions
 
     def _fit_to_input(self, index, tensor, grad):
-        """``grad`` as a Tensor of the input's shape (summed over broadcast) and dtype."""
-        if not isinstance(grad, Tensor):
+        """``grad`` (a Tensor, an array or a number) as a Tensor of the input's shape
+        (summed over broadcast) and dtype."""
+        if isinstance(grad, np.ndarray):
+            grad = _make(grad)
+        elif not isinstance(grad, Tensor):
             grad = _make(np.asarray(grad, dtype=tensor.data.dtype))
         if grad.data.shape != tensor.data.shape:
             grad = _reduce_to_shape(self, index, grad, tensor.data.shape)
@@ -200,6 +250,15 @@ class Function:
     # Python float is float64 on numpy 1.x). With this True, a float output gets
     # the widest float dtype of the Tensor inputs (float32 if none is float).
     output_dtype_from_inputs = True
+
+    # In the plain backward pass (``loss.backward()``: nothing recorded, nobody
+    # watching), a Function with this True gets its gradient and saved_tensors as
+    # bare numpy arrays instead of Tensors, and may return arrays: its formula must
+    # use only what arrays and Tensors share (arithmetic, @, comparisons, .T,
+    # .reshape, .sum(dim), .clip, .ndim, .shape). It saves a Tensor around every
+    # intermediate result. Left False (the default, and right for your own
+    # Functions), backward always works on Tensors.
+    backward_on_arrays = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -270,6 +329,10 @@ class Function:
         if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
             node._creation_site = creation_site()
         return result
+
+
+def _as_array(grad):
+    return grad.data if isinstance(grad, Tensor) else np.asarray(grad)
 
 
 def _reduce_to_shape(node, index, grad, shape):

@@ -273,3 +273,10 @@ class Minimum(Function):
         a, b = ctx.saved_tensors
         share_a = where(a == b, 0.5, (a < b).to(grad.dtype))
         return grad * share_a, grad * (1 - share_a)
+
+
+# These formulas use only what numpy arrays and Tensors share, so the plain backward
+# pass runs them on bare arrays (see Function.backward_on_arrays). The others call
+# where(), .sign() or .to(), which arrays do not have.
+for _function in (Add, Sub, Mul, Div, Neg, Pow, Exp, Log, Sqrt, ReLU, Sigmoid, Tanh, Clamp):
+    _function.backward_on_arrays = True

@@ -67,7 +67,7 @@ class Linear(Function):
         rows = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
         x_rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         grad_weight = rows.T @ x_rows if needs_weight else None
-        grad_bias = rows.sum(dim=0) if needs_bias else None
+        grad_bias = rows.sum(0) if needs_bias else None  # dim 0, positional: numpy calls it axis
         return grad_x, grad_weight, grad_bias
 
 
@@ -102,3 +102,9 @@ def linear(x, weight, bias=None):
             f"{tuple(x.shape)}). Check the layer's in_features against the data."
         )
     return Linear.apply(x, weight, bias)
+
+
+# Linear's backward uses only what numpy arrays and Tensors share, so the plain backward
+# pass runs it on bare arrays (see Function.backward_on_arrays). MatMul's needs
+# unsqueeze and mT, which arrays do not have on every numpy we support.
+Linear.backward_on_arrays = True

@@ -42,6 +42,11 @@ def reduce(losses, reduction):
     return losses
 
 
+def _log(x):
+    """The natural logarithm of a Tensor or, in a backward pass on arrays, of an array."""
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
 def per_element(grad_output, reduction, count):
     """The gradient that reaches each element's loss from the reduced loss.
 
@@ -63,13 +68,13 @@ class MSELoss(Function):
     def forward(ctx, input, target, reduction):
         difference = input - target
         ctx.save_for_backward(input, target)
-        ctx.reduction = reduction
+        ctx.reduction, ctx.count = reduction, input.size
         return reduce(difference * difference, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
         input, target = ctx.saved_tensors
-        grad = per_element(grad_output, ctx.reduction, input.data.size) * (2 * (input - target))
+        grad = per_element(grad_output, ctx.reduction, ctx.count) * (2 * (input - target))
         grad_input = grad if ctx.needs_input_grad[0] else None
         grad_target = -grad if ctx.needs_input_grad[1] else None
         return grad_input, grad_target, None
@@ -92,18 +97,18 @@ class BCELoss(Function):
             log_one_minus_p = np.maximum(np.log1p(-input), LOG_FLOOR)
             losses = (target - 1) * log_one_minus_p - target * log_p
         ctx.save_for_backward(input, target)
-        ctx.reduction = reduction
+        ctx.reduction, ctx.count = reduction, input.size
         return reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
         input, target = ctx.saved_tensors
-        grad = per_element(grad_output, ctx.reduction, input.data.size)
+        grad = per_element(grad_output, ctx.reduction, ctx.count)
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            grad_input = grad * (input - target) / (input * (1 - input)).clamp(min=BCE_EPSILON)
+            grad_input = grad * (input - target) / (input * (1 - input)).clip(min=BCE_EPSILON)
         if ctx.needs_input_grad[1]:
-            grad_target = grad * ((1 - input).log() - input.log())
+            grad_target = grad * (_log(1 - input) - _log(input))
         return grad_input, grad_target, None
 
 
@@ -117,14 +122,14 @@ class BCEWithLogitsLoss(Function):
     @staticmethod
     def forward(ctx, input, target, reduction):
         ctx.save_for_backward(input, target)
-        ctx.reduction = reduction
+        ctx.reduction, ctx.count = reduction, input.size
         losses = np.maximum(input, 0) - input * target + np.log1p(np.exp(-np.abs(input)))
         return reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
         input, target = ctx.saved_tensors
-        grad = per_element(grad_output, ctx.reduction, input.data.size)
+        grad = per_element(grad_output, ctx.reduction, ctx.count)
         grad_input = grad * (input.sigmoid() - target) if ctx.needs_input_grad[0] else None
         grad_target = grad * -input if ctx.needs_input_grad[1] else None
         return grad_input, grad_target, None
@@ -157,3 +162,9 @@ class CrossEntropyLoss(Function):
         if ctx.reduction == "none":
             grad = grad.unsqueeze(-1)  # one gradient per row, shared by its C logits
         return grad * (input.softmax(dim=-1) - Tensor(one_hot)), None, None
+
+
+# These formulas use only what numpy arrays and Tensors share (and _log), so the plain
+# backward pass runs them on bare arrays (see Function.backward_on_arrays).
+for _function in (MSELoss, BCELoss):
+    _function.backward_on_arrays = True
