@@ -98,11 +98,10 @@ class Tensor:
         if _hooks_by_tensor and id(self) in _hooks_by_tensor:
             return _engine.accumulate_with_hooks(self, grad)  # may replace what flows on
         if self.grad_fn is None:
-            if not self._requires_grad:
-                return
-        elif not self._retains_grad:
-            return
-        _engine.accumulate(self, grad)
+            if self._requires_grad:
+                _engine.accumulate(self, grad)
+        elif self._retains_grad:
+            _engine.accumulate(self, grad)
 
     # --- autograd attributes ------------------------------------------------
 
@@ -184,6 +183,7 @@ class Tensor:
 
     def _bump_version(self):
         """Count an in-place change, on this tensor and on every tensor sharing its array."""
+        in_place_changes.count += 1
         self._version += 1
         group = self._aliases  # None for almost every tensor
         if group is not None:
@@ -810,6 +810,19 @@ class Tensor:
 # ---------------------------------------------------------------------------
 
 _new_tensor = object.__new__
+
+
+class _Counter:
+    __slots__ = ("count",)
+
+    def __init__(self):
+        self.count = 0
+
+
+# In-place changes to any tensor so far. A graph node notes it when forward saves arrays;
+# if it is unchanged when backward reads them (almost always), none of them can have
+# been changed in place, and backward skips checking each one's version.
+in_place_changes = _Counter()
 
 
 def _make(array, grad_fn=None):

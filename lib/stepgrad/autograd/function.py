@@ -36,7 +36,17 @@ import weakref
 import numpy as np
 
 from stepgrad.autograd import grad_mode
-from stepgrad.tensor import Tensor, _make, _settle_dtype, broadcast_error
+from stepgrad.tensor import (
+    Tensor,
+    _make,
+    _new_tensor,
+    _next_seq,
+    _settle_dtype,
+    broadcast_error,
+    in_place_changes,
+)
+
+_grad_mode = grad_mode.state
 
 
 class BackwardNode:
@@ -55,6 +65,7 @@ class BackwardNode:
     _input_positions = None  # positions of the Tensor arguments, when some are not Tensors
     _saved_versions = None  # each input's _version when forward saved; None: all were 0
     _creation_site = None  # where the user's code created this node, in detect_anomaly() only
+    _in_place_changes_at_forward = -1  # see tensor.in_place_changes; set when forward saves
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward: the forward's inputs or its output.
@@ -79,7 +90,8 @@ class BackwardNode:
             raise RuntimeError(_freed_message(self))
         walk = _engine.current_walk
         if walk is not None and walk.on_arrays and self.function.backward_on_arrays:
-            self._check_saved_arrays(saved)
+            if in_place_changes.count != self._in_place_changes_at_forward:
+                self._check_saved_arrays(saved)  # something changed in place: was it ours?
             return saved
         inputs = self.inputs
         output_position = self._saved_output_position
@@ -160,57 +172,51 @@ class BackwardNode:
         if self._saved is None:
             raise RuntimeError(_freed_message(self))
         walk = _engine.current_walk
-        on_arrays = walk is not None and walk.on_arrays
-        if on_arrays:
-            # What reaches a node may be either kind (a hook returns a Tensor): give its
-            # formula the kind it is written for.
-            # (Two 0-d arrays add up to a numpy scalar, hence asarray.)
-            if self.function.backward_on_arrays:
-                if type(grad_output) is not np.ndarray:
-                    grad_output = _as_array(grad_output)
-            elif type(grad_output) is not Tensor:
+        function = self.function
+        # In a pass on arrays, what reaches a node may be either kind (a hook returns a
+        # Tensor; two 0-d arrays add up to a numpy scalar): give the formula its kind.
+        if walk is None or not walk.on_arrays:
+            kind = Tensor
+        elif function.backward_on_arrays:
+            kind = np.ndarray
+            if type(grad_output) is not np.ndarray:
+                grad_output = _as_array(grad_output)
+        else:
+            kind = np.ndarray
+            if type(grad_output) is not Tensor:
                 grad_output = _make(_as_array(grad_output))
-        grads = self.function.backward(self, grad_output)
-        if not isinstance(grads, tuple):
+        grads = function.backward(self, grad_output)
+        if type(grads) is not tuple:
             grads = (grads,)
         if len(grads) != len(self.needs_input_grad):
             raise RuntimeError(
-                f"{self.name()}: {self.function.__name__}.backward returned {len(grads)} "
+                f"{self.name()}: {function.__name__}.backward returned {len(grads)} "
                 f"gradient(s), but forward took {len(self.needs_input_grad)} argument(s). "
                 f"Return one gradient per forward argument, None for those that need none."
             )
         positions = self._input_positions
         if positions is not None:  # some forward arguments were not tensors: skip their slots
             grads = [grads[position] for position in positions]
-        # Most gradients already have the input's kind, shape and dtype: three checks each.
-        kind = np.ndarray if on_arrays else Tensor
         contributions = []
         for tensor, grad in zip(self.inputs, grads):
             if grad is None or not tensor._requires_grad:
-                contributions.append(None)
-                continue
-            expected = tensor.data
-            if on_arrays:
-                if (
-                    type(grad) is not kind
-                    or grad.shape != expected.shape
-                    or grad.dtype != expected.dtype
-                ):
-                    grad = self._fit_to_input(len(contributions), tensor, grad).data
-            elif (
-                type(grad) is not kind
-                or grad.data.shape != expected.shape
-                or grad.data.dtype != expected.dtype
-            ):
-                grad = self._fit_to_input(len(contributions), tensor, grad)
+                grad = None
+            # Most gradients already have the input's kind, shape and dtype: three checks.
+            elif type(grad) is not kind:
+                grad = self._fit_to_input(len(contributions), tensor, grad, kind)
+            else:
+                array = grad if kind is np.ndarray else grad.data
+                expected = tensor.data
+                if array.shape != expected.shape or array.dtype != expected.dtype:
+                    grad = self._fit_to_input(len(contributions), tensor, grad, kind)
             contributions.append(grad)
         if walk is None or not walk.retain_graph:
             self._saved = None  # free what forward kept; a second backward now fails clearly
         return contributions
 
-    def _fit_to_input(self, index, tensor, grad):
-        """``grad`` (a Tensor, an array or a number) as a Tensor of the input's shape
-        (summed over broadcast) and dtype."""
+    def _fit_to_input(self, index, tensor, grad, kind=None):
+        """``grad`` (a Tensor, an array or a number) as a gradient of the input's shape
+        (summed over broadcast) and dtype: a Tensor, or an array if ``kind`` says so."""
         if isinstance(grad, np.ndarray):
             grad = _make(grad)
         elif not isinstance(grad, Tensor):
@@ -219,7 +225,7 @@ class BackwardNode:
             grad = _reduce_to_shape(self, index, grad, tensor.data.shape)
         if grad.data.dtype != tensor.data.dtype:
             grad = grad.to(tensor.dtype)
-        return grad
+        return grad.data if kind is np.ndarray else grad
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -279,18 +285,16 @@ class Function:
         node = cls._node_class()
         arrays = []
         inputs = []
-        versions = []  # each input's _version now, compared when backward reads what was saved
         needs_input_grad = []
         for arg in args:
             if isinstance(arg, Tensor):
                 arrays.append(arg.data)
                 inputs.append(arg)
-                versions.append(arg._version)
                 needs_input_grad.append(arg._requires_grad)
             else:
                 arrays.append(arg)
                 needs_input_grad.append(False)
-        record = True in needs_input_grad and grad_mode.state.enabled
+        record = True in needs_input_grad and _grad_mode.enabled
         node.inputs = inputs = tuple(inputs)
         node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
         if record and len(inputs) != len(args):  # some forward arguments are not tensors
@@ -315,17 +319,29 @@ class Function:
             dtype = out.dtype
         if not record or dtype.kind != "f":
             return _make(out)  # nothing to differentiate: the node is dropped here
-        result = _make(out, node)
+        # _make(out, node), inlined: this runs for every recorded operation.
+        result = _new_tensor(Tensor)
+        result.data = out
+        result._seq = _next_seq()
+        result.grad_fn = node
+        result.inputs = inputs
+        result._requires_grad = True
         saved = node._saved
         if saved:
-            if any(versions):  # all 0 (the usual case before any in-place change): nothing to keep
-                node._saved_versions = versions
+            node._in_place_changes_at_forward = in_place_changes.count
             for position, array in enumerate(saved):
                 if array is returned:
                     node._saved_output_position = position
                     node._output = weakref.ref(result)
                     if out is not returned:  # keep the array the output Tensor holds
                         node._saved = saved[:position] + (out,) + saved[position + 1 :]
+            # The inputs' versions now, to tell in backward whether a saved one has been
+            # changed in place since. Kept only once some input has been changed in place
+            # (a parameter, by each optimizer step): until then all are 0.
+            for tensor in inputs:
+                if tensor._version:
+                    node._saved_versions = [tensor._version for tensor in inputs]
+                    break
         if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
             node._creation_site = creation_site()
         return result

@@ -88,12 +88,17 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
-        mode_class = type(self)
+        mode = self.mode
 
+        # What `with` does, written out: an optimizer's step() runs this every iteration.
         @functools.wraps(fn)
         def run_with_mode(*args, **kwargs):
-            with mode_class():
+            previous = state.enabled
+            state.enabled = mode
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                state.enabled = previous
 
         return run_with_mode
 

@@ -56,7 +56,14 @@ def mse_loss(input, target, reduction="mean"):
 def binary_cross_entropy(input, target, reduction="mean"):
     """Binary cross-entropy of probabilities ``input`` (after a sigmoid) against
     ``target`` labels, both with values in [0, 1] and of the same shape."""
-    _check_pair("binary_cross_entropy", input, target, reduction)
+    # The usual call passes four cheap tests; any other gets the full diagnosis.
+    if not (
+        type(input) is Tensor
+        and type(target) is Tensor
+        and input.data.shape == target.data.shape
+        and reduction in losses.REDUCTIONS
+    ):
+        _check_pair("binary_cross_entropy", input, target, reduction)
     _check_target_probabilities(target)
     loss = losses.BCELoss.apply(input, target, reduction)
     # With targets in [0, 1], the loss is NaN exactly when some input lies outside
