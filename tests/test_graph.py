@@ -192,3 +192,22 @@ def test_backward_from_a_node_inside_a_graph_already_walked_starts_afresh():
     u.backward()  # du/dx = 5, added on top
     assert x.grad == 100.0 + 5.0
     assert u.grad == 20.0 + 1.0
+
+
+def test_a_search_stopped_halfway_leaves_no_marks_for_the_next_pass():
+    # The search of a Value pass marks each node it finds. Stopped part way (by
+    # Ctrl-C in a notebook, played here by an input that interrupts when looked
+    # at), it must take its marks off, or the next pass would skip those nodes.
+    class InterruptsWhenSearched:
+        @property
+        def _arrived(self):
+            raise KeyboardInterrupt
+
+    x = Value(2.0)
+    y = (x * 3.0) * (x * 3.0)  # 9 x^2
+    stopped = y * 1.0
+    stopped._b = InterruptsWhenSearched()  # found after y, which is marked by then
+    with pytest.raises(KeyboardInterrupt):
+        stopped.backward()
+    (y * 2.0).backward()
+    assert x.grad == 2 * 18 * 2.0

@@ -23,12 +23,17 @@ A Value, whose class sets ``_pushes_gradients = True``, adds what it sends
 straight into its inputs, which saves the walk a dict lookup per edge and a
 call per node on graphs of hundreds of thousands of scalars:
 
-    node._arrived           the gradient that has reached it in this pass so far
-                            (0.0 outside a pass)
-    node._found_by          set by topological_order, which marks the nodes it
-                            has found there instead of keeping a set
+    node._arrived           None outside a backward pass. The pass sets it to 0.0
+                            on every node it finds (that is its mark: no set of
+                            seen nodes is needed), gathers the gradients arriving
+                            there in it, and sets it back to None once the node
+                            is processed
     node._push(grad)        add grad * d(node)/d(input) into each input's
                             ``_arrived``; return what was sent, one per input
+    node._a, node._b        its inputs, read by the pass's search directly (the
+                            ``inputs`` property makes a tuple each time it is
+                            read); ``_b`` may instead hold the number a one-input
+                            operation keeps (the n of x ** n), a float, or None
 
 Nodes must hash by identity (``object.__hash__``; Tensor keeps it although its
 ``==`` is elementwise), because the walk keeps the nodes it has seen in a set.
@@ -58,12 +63,7 @@ def topological_order(root):
     Iterative on purpose: a recursive walk stops with RecursionError on a chain
     of a few thousand operations.
     """
-    if getattr(root, "_pushes_gradients", False):
-        found = _reachable_marking(root)
-    else:
-        found = _reachable(root)
-    # Depth first, most recent input first, finds the nodes nearly in reverse
-    # creation order, which makes this sort cheap.
+    found = _reachable(root)
     found.sort(key=_creation_number)
     return found
 
@@ -82,24 +82,40 @@ def _reachable(root):
     return found
 
 
-def _reachable_marking(root):
-    """``_reachable`` for Values: each node found is marked in its ``_found_by`` slot.
+def _topological_order_marking(root):
+    """``topological_order`` for Values, marking each node found: ``_arrived = 0.0``.
 
-    A slot is much faster to read and write than a set of tens of thousands of
-    nodes is to grow. Each search marks with an object of its own, so old marks
-    never need clearing.
+    Marks in a slot are much faster to set and test than a set of tens of
+    thousands of nodes is to grow, and the walk that follows needs every node's
+    ``_arrived`` at 0.0 anyway. Only ``backward`` may search this way, because
+    the mark is the pass's own (so one pass at a time: an observer must not start
+    another). If the search is interrupted (Ctrl-C in a notebook), the marks are
+    taken off again, or the next pass would miss those nodes.
     """
-    search = object()
-    root._found_by = search
+    root._arrived = 0.0
     found = []
     to_visit = [root]
-    while to_visit:
-        node = to_visit.pop()
-        found.append(node)
-        for parent in node.inputs:
-            if parent._found_by is not search:
-                parent._found_by = search
-                to_visit.append(parent)
+    try:
+        while to_visit:
+            node = to_visit.pop()
+            found.append(node)
+            a = node._a
+            if a is None:
+                continue  # a leaf
+            if a._arrived is None:
+                a._arrived = 0.0
+                to_visit.append(a)
+            b = node._b
+            if b is not None and b.__class__ is not float and b._arrived is None:
+                b._arrived = 0.0
+                to_visit.append(b)
+    except BaseException:
+        for node in found + to_visit:
+            node._arrived = None
+        raise
+    # Depth first, most recent input first, finds the nodes nearly in reverse
+    # creation order, which makes this sort cheap.
+    found.sort(key=_creation_number)
     return found
 
 
@@ -117,22 +133,23 @@ def backward(root, seed, observer=None):
     not yet processed (None or 0.0 where nothing has). ``stepgrad.viz.trace_backward``
     is this walk with an observer.
     """
-    order = topological_order(root)
     if not getattr(root, "_pushes_gradients", False):
+        order = topological_order(root)
         _walk_returning(order, root, seed, observer)  # Tensors
         return order
+    order = _topological_order_marking(root)  # also sets every node's _arrived to 0.0
     root._arrived = seed
     try:
         for node in reversed(order):
             grad = node._arrived  # complete: every consumer has sent its share
-            node._arrived = 0.0  # ready for the next pass
+            node._arrived = None  # done: unmarked for the next pass
             node.grad += grad
             contributions = node._push(grad)  # into each input's _arrived
             if observer is not None:
                 observer(node, grad, contributions, _arrived_so_far)
     except BaseException:
         for node in order:  # a failed pass must not leak into the next one
-            node._arrived = 0.0
+            node._arrived = None
         raise
     return order
 

@@ -167,9 +167,12 @@ class Value:
     # garbage collector on graphs with hundreds of thousands of nodes.
     # ``_a`` is the first input (None for a leaf); ``_b`` is the second input
     # Value, or for one-input operations the number they keep (the n of x ** n)
-    # or None. ``_arrived`` and ``_found_by`` are for the backward walk (see
-    # stepgrad.graph).
-    __slots__ = ("_a", "_arrived", "_b", "_found_by", "_op", "_seq", "data", "grad", "label")
+    # or None. ``_arrived`` is for the backward walk and ``_seq`` for the
+    # topological order (see stepgrad.graph). ``_label`` stays empty unless a
+    # label is given: an empty slot costs no write when a Value is made, and the
+    # garbage collector, which looks at every filled slot of every Value it
+    # tracks, skips it.
+    __slots__ = ("_a", "_arrived", "_b", "_label", "_op", "_seq", "data", "grad")
 
     _pushes_gradients = True  # see stepgrad.graph: the walk calls _push, below
 
@@ -178,13 +181,22 @@ class Value:
             data = _real_number(data)
         self.data = data
         self.grad = 0.0
-        self.label = label
+        if label:
+            self._label = label
         self._op = None
         self._a = None
         self._b = None
-        self._arrived = 0.0
-        self._found_by = None
+        self._arrived = None
         self._seq = _next_number()
+
+    @property
+    def label(self):
+        """An optional name, shown in drawings; "" when none was given."""
+        return getattr(self, "_label", "")
+
+    @label.setter
+    def label(self, name):
+        self._label = name
 
     # --- the node protocol (see stepgrad.graph) ---------------------------
 
@@ -364,12 +376,10 @@ def _binary(op, a, b, symbol):
     out = _new_value(Value)
     out.data = op.forward(a.data, b.data)
     out.grad = 0.0
-    out.label = ""
     out._op = op
     out._a = a
     out._b = b
-    out._arrived = 0.0
-    out._found_by = None
+    out._arrived = None
     out._seq = _next_number()
     return out
 
@@ -379,12 +389,10 @@ def _unary(op, a, constant=None):
     out = _new_value(Value)
     out.data = op.forward(a.data, constant)
     out.grad = 0.0
-    out.label = ""
     out._op = op
     out._a = a
     out._b = constant
-    out._arrived = 0.0
-    out._found_by = None
+    out._arrived = None
     out._seq = _next_number()
     return out
 

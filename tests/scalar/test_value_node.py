@@ -14,6 +14,14 @@ def test_a_value_you_create_is_a_leaf():
     assert (v.op, v.inputs, v.label) == (None, (), "w")
 
 
+def test_a_computed_value_has_an_empty_label_until_it_is_given_one():
+    x = Value(2.0, label="x")
+    h = x * 3.0
+    assert (h.label, Value(1.0).label) == ("", "")
+    h.label = "h"
+    assert (h.label, x.label) == ("h", "x")
+
+
 @pytest.mark.parametrize(
     "build, op",
     [
