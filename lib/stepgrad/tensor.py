@@ -65,6 +65,9 @@ class Tensor:
     _version = 0  # counts in-place changes (see _bump_version)
     _aliases = None  # set by detach(): weak references to every tensor sharing this array
 
+    # The graph walk asks every root this (see stepgrad.graph): Tensors return what they send.
+    _pushes_gradients = False
+
     # numpy must leave `array * tensor` to Tensor.__rmul__ instead of converting the tensor.
     __array_ufunc__ = None
 
@@ -89,7 +92,7 @@ class Tensor:
     @property
     def op(self):
         """The name of the operation that made this tensor ('MulBackward'), None for a leaf."""
-        return None if self.grad_fn is None else type(self.grad_fn).__name__
+        return None if self.grad_fn is None else self.grad_fn.name()
 
     def _backprop(self, grad):
         return self.grad_fn._backprop(grad)

@@ -123,8 +123,12 @@ def accumulate(tensor, grad):
             captured[key] = grad if previous is None else previous + grad
         return
     if not walk.create_graph:
-        is_array = not isinstance(grad, Tensor)
-        array = np.asarray(grad) if is_array else grad.data  # two 0-d arrays sum to a scalar
+        if type(grad) is np.ndarray:  # a pass on arrays
+            is_array, array = True, grad
+        elif isinstance(grad, Tensor):
+            is_array, array = False, grad.data
+        else:  # in a pass on arrays, two 0-d arrays add up to a numpy scalar
+            is_array, array = True, np.asarray(grad)
         # Keep the array itself when it is fresh (most are: a matmul's result),
         # copy it when it may be shared (a view, the caller's seed, another tensor's grad).
         if (

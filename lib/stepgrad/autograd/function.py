@@ -52,13 +52,18 @@ _grad_mode = grad_mode.state
 class BackwardNode:
     """What an operation leaves in the graph: ``grad_fn`` of its output, ``ctx`` of its Function.
 
-    ``inputs`` are the Tensor arguments of the forward call, in order;
-    ``needs_input_grad`` says, per forward argument, whether backward must
-    compute its gradient. Forward may set any other attribute for backward.
+    ``function`` is the Function that made it; ``inputs`` are the Tensor
+    arguments of the forward call, in order; ``needs_input_grad`` says, per
+    forward argument, whether backward must compute its gradient. Forward may
+    set any other attribute for backward. ``name()`` says which operation it
+    is ('MulBackward'), as in PyTorch.
+
+    Every node is of this one class (PyTorch has a class per operation): code
+    that runs for every node, such as the backward walk, then reads the same
+    attributes of the same class each time, which Python does fastest.
     """
 
-    # Set per Function subclass (see Function.__init_subclass__).
-    function = None
+    function = None  # set by Function.apply
     # Defaults that most nodes keep, so that apply() need not set them on each one.
     _saved = ()  # what save_for_backward kept; None once backward has freed it
     _saved_output_position = -1  # where the forward's output is among _saved, if it is
@@ -150,7 +155,7 @@ class BackwardNode:
 
     def name(self):
         """The operation's name, e.g. 'MulBackward' (a method, as PyTorch's ``grad_fn.name()``)."""
-        return type(self).__name__
+        return f"{self.function.__name__}Backward"
 
     @property
     def next_functions(self):
@@ -201,13 +206,16 @@ class BackwardNode:
         for tensor, grad in zip(self.inputs, grads):
             if grad is None or not tensor._requires_grad:
                 grad = None
-            # Most gradients already have the input's kind, shape and dtype: three checks.
+            # Most gradients already have the input's kind, shape and dtype (the very
+            # dtype object, so `is` settles it): three quick checks.
             elif type(grad) is not kind:
                 grad = self._fit_to_input(len(contributions), tensor, grad, kind)
             else:
                 array = grad if kind is np.ndarray else grad.data
                 expected = tensor.data
-                if array.shape != expected.shape or array.dtype != expected.dtype:
+                if array.shape != expected.shape or (
+                    array.dtype is not expected.dtype and array.dtype != expected.dtype
+                ):
                     grad = self._fit_to_input(len(contributions), tensor, grad, kind)
             contributions.append(grad)
         if walk is None or not walk.retain_graph:
@@ -266,11 +274,6 @@ class Function:
     # Functions), backward always works on Tensors.
     backward_on_arrays = False
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        # The node class is named after the Function, as PyTorch's grad_fn is: Mul -> MulBackward.
-        cls._node_class = type(f"{cls.__name__}Backward", (BackwardNode,), {"function": cls})
-
     @staticmethod
     def forward(ctx, *args):
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
@@ -282,7 +285,8 @@ class Function:
     @classmethod
     def apply(cls, *args):
         """Run forward on the arguments' arrays; record a graph node when a gradient is needed."""
-        node = cls._node_class()
+        node = BackwardNode()
+        node.function = cls
         arrays = []
         inputs = []
         needs_input_grad = []

@@ -37,7 +37,7 @@ class Optimizer:
             if param.grad_fn is not None:
                 raise ValueError(
                     f"can't optimize a non-leaf Tensor: {name} was given a tensor computed "
-                    f"by {type(param.grad_fn).__name__}; give it the leaf tensors (parameters) "
+                    f"by {param.grad_fn.name()}; give it the leaf tensors (parameters) "
                     f"the computation started from"
                 )
         known = {id(p) for g in self.param_groups for p in g["params"]}
