@@ -64,6 +64,7 @@ class Tensor:
     _retains_grad = False
     _version = 0  # counts in-place changes (see _bump_version)
     _aliases = None  # set by detach(): weak references to every tensor sharing this array
+    _is_parameter = False  # made by nn.Parameter (see there)
 
     # The graph walk asks every root this (see stepgrad.graph): Tensors return what they send.
     _pushes_gradients = False
@@ -1036,6 +1037,12 @@ _DTYPES_NOT_SHOWN = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_
 
 
 def _tensor_repr(tensor):
+    if tensor._is_parameter:
+        return "Parameter containing:\n" + _plain_tensor_repr(tensor)
+    return _plain_tensor_repr(tensor)
+
+
+def _plain_tensor_repr(tensor):
     prefix = "tensor("
     array = tensor.data
     suffixes = []
