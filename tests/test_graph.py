@@ -12,7 +12,10 @@ class Node:
     """The smallest node the walk accepts: inputs, _seq, _backprop, _accumulate.
 
     ``local`` holds d(this)/d(input) per input (None: no gradient needed there).
+    Every node keeps the gradient that reaches it (``_keeps_grad``).
     """
+
+    _keeps_grad = True
 
     def __init__(self, name, inputs=(), local=()):
         self.name = name

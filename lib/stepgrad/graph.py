@@ -18,6 +18,9 @@ and answers the chain rule in one of two ways. A Tensor returns what it sends:
     node._backprop(grad)    one contribution per input (None where none is needed)
     node._accumulate(grad)  keep the gradient that reached this node; may return
                             a replacement that flows on instead (hooks)
+    node._keeps_grad        whether _accumulate has anything to do (a leaf that
+                            requires grad, a retained or hooked tensor): most
+                            nodes of a graph have not, and the walk skips the call
 
 A Value, whose class sets ``_pushes_gradients = True``, adds what it sends
 straight into its inputs, which saves the walk a dict lookup per edge and a
@@ -171,9 +174,10 @@ def _walk_returning(order, root, seed, observer):
         grad = pending.pop(node, None)
         if grad is None:
             continue  # no gradient flows here (nothing needed it)
-        replaced = node._accumulate(grad)
-        if replaced is not None:
-            grad = replaced  # a hook (Tensor.register_hook) changed what flows on
+        if node._keeps_grad:
+            replaced = node._accumulate(grad)
+            if replaced is not None:
+                grad = replaced  # a hook (Tensor.register_hook) changed what flows on
         inputs = node.inputs
         if not inputs:  # a leaf: its gradient stops here
             if observer is not None:

@@ -65,6 +65,9 @@ class Tensor:
     _version = 0  # counts in-place changes (see _bump_version)
     _aliases = None  # set by detach(): weak references to every tensor sharing this array
     _is_parameter = False  # made by nn.Parameter (see there)
+    # Whether the backward walk must call _accumulate here (see stepgrad.graph): set for
+    # leaves that require grad, retained tensors and tensors with hooks.
+    _keeps_grad = False
 
     # The graph walk asks every root this (see stepgrad.graph): Tensors return what they send.
     _pushes_gradients = False
@@ -129,6 +132,8 @@ class Tensor:
                 f"stepgrad.tensor(..., dtype=stepgrad.float32), or convert it with .float()."
             )
         self._requires_grad = bool(flag) or self.grad_fn is not None
+        if self.grad_fn is None:
+            self._keeps_grad = self._requires_grad or id(self) in _hooks_by_tensor
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return this tensor."""
@@ -149,7 +154,7 @@ class Tensor:
                     "will reach it. Set requires_grad=True on the leaves it comes from."
                 )
             return  # leaves keep their gradient anyway
-        self._retains_grad = True
+        self._retains_grad = self._keeps_grad = True
 
     @property
     def retains_grad(self):
@@ -169,7 +174,9 @@ class Tensor:
         >>> x.grad
         tensor([3., 3.])
         """
-        return _hooks.register_hook(self, hook)
+        handle = _hooks.register_hook(self, hook)
+        self._keeps_grad = True  # the walk must now call _accumulate here, for the hook
+        return handle
 
     def detach(self):
         """The same values, cut from the graph (shares the array, as in PyTorch).
@@ -200,7 +207,7 @@ class Tensor:
         """Cut this tensor from the graph in place, making it a leaf."""
         self.grad_fn = None
         self.inputs = ()
-        self._requires_grad = False
+        self._requires_grad = self._keeps_grad = False
         return self
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):

@@ -208,9 +208,9 @@ def grad(
         retain_graph = create_graph
     captured = {id(tensor): None for tensor in inputs}
     # Non-leaf inputs keep their gradient only when retained: retain them during the walk.
-    borrowed = [t for t in inputs if t.grad_fn is not None and not t._retains_grad]
-    for tensor in borrowed:
-        tensor._retains_grad = True
+    borrowed = [(t, t._keeps_grad) for t in inputs if t.grad_fn is not None and not t._retains_grad]
+    for tensor, _ in borrowed:
+        tensor._retains_grad = tensor._keeps_grad = True
     try:
         last = len(outputs) - 1
         for index, (output, grad_output) in enumerate(zip(outputs, grad_outputs)):
@@ -218,8 +218,9 @@ def grad(
             keep = retain_graph or index < last
             run_backward(output, grad_output, keep, create_graph, _captured=captured)
     finally:
-        for tensor in borrowed:
+        for tensor, keeps_grad in borrowed:
             tensor._retains_grad = False
+            tensor._keeps_grad = keeps_grad
     results = []
     for index, tensor in enumerate(inputs):
         gradient = captured[id(tensor)]
