@@ -56,11 +56,12 @@ def abs(input):
 
 
 def relu(input):
-    return _as_input(input).relu()
+    # A Tensor goes straight to the method (a model calls this every step).
+    return input.relu() if type(input) is Tensor else _as_input(input).relu()
 
 
 def sigmoid(input):
-    return _as_input(input).sigmoid()
+    return input.sigmoid() if type(input) is Tensor else _as_input(input).sigmoid()
 
 
 def tanh(input):
