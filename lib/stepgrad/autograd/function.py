@@ -201,25 +201,40 @@ class BackwardNode:
             )
         positions = self._input_positions
         if positions is not None:  # some forward arguments were not tensors: skip their slots
-            grads = [grads[position] for position in positions]
-        contributions = []
-        for tensor, grad in zip(self.inputs, grads):
-            if grad is None or not tensor._requires_grad:
-                grad = None
-            # Most gradients already have the input's kind, shape and dtype (the very
-            # dtype object, so `is` settles it): three quick checks.
-            elif type(grad) is not kind:
-                grad = self._fit_to_input(len(contributions), tensor, grad, kind)
-            else:
-                array = grad if kind is np.ndarray else grad.data
-                expected = tensor.data
-                if array.shape != expected.shape or (
-                    array.dtype is not expected.dtype and array.dtype != expected.dtype
-                ):
-                    grad = self._fit_to_input(len(contributions), tensor, grad, kind)
-            contributions.append(grad)
+            grads = tuple([grads[position] for position in positions])
         if walk is None or not walk.retain_graph:
             self._saved = None  # free what forward kept; a second backward now fails clearly
+        # Most gradients already have the input's kind, shape and dtype (the very dtype
+        # object, so `is` settles it), and then go on as they are.
+        if kind is np.ndarray:
+            for tensor, grad in zip(self.inputs, grads):
+                if grad is not None and (
+                    type(grad) is not np.ndarray
+                    or not tensor._requires_grad
+                    or grad.shape != tensor.data.shape
+                    or grad.dtype is not tensor.data.dtype
+                ):
+                    return self._fit_to_inputs(grads, kind)
+            return grads
+        for tensor, grad in zip(self.inputs, grads):
+            if grad is not None and (
+                type(grad) is not Tensor
+                or not tensor._requires_grad
+                or grad.data.shape != tensor.data.shape
+                or grad.data.dtype is not tensor.data.dtype
+            ):
+                return self._fit_to_inputs(grads, kind)
+        return grads
+
+    def _fit_to_inputs(self, grads, kind):
+        """One gradient per input (None where none is needed), each fitted to its input."""
+        contributions = []
+        for index, (tensor, grad) in enumerate(zip(self.inputs, grads)):
+            if grad is not None and tensor._requires_grad:
+                grad = self._fit_to_input(index, tensor, grad, kind)
+            else:
+                grad = None
+            contributions.append(grad)
         return contributions
 
     def _fit_to_input(self, index, tensor, grad, kind=None):
