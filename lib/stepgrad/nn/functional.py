@@ -10,6 +10,8 @@ reported here, in words, rather than as a numpy error from deep inside.
     2.5
 """
 
+import math
+
 import numpy as np
 
 from stepgrad.functions import losses
@@ -69,7 +71,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
     # With targets in [0, 1], the loss is NaN exactly when some input lies outside
     # [0, 1] (its logarithm is NaN) or is NaN: checking the result costs almost
     # nothing, where checking every input costs two passes over it on every call.
-    if np.isnan(loss.data).any() if reduction == "none" else loss.data != loss.data:
+    if np.isnan(loss.data).any() if reduction == "none" else math.isnan(loss.data):
         _check_probabilities("binary_cross_entropy", "input", input)
     return loss
 
