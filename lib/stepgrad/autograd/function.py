@@ -66,7 +66,7 @@ class BackwardNode:
     function = None  # set by Function.apply
     # Defaults that most nodes keep, so that apply() need not set them on each one.
     _saved = ()  # what save_for_backward kept; None once backward has freed it
-    _saved_output_position = -1  # where the forward's output is among _saved, if it is
+    _output = None  # a weak reference to the output Tensor (see _saved_output)
     _input_positions = None  # positions of the Tensor arguments, when some are not Tensors
     _saved_versions = None  # each input's _version when forward saved; None: all were 0
     _creation_site = None  # where the user's code created this node, in detect_anomaly() only
@@ -99,12 +99,14 @@ class BackwardNode:
                 self._check_saved_arrays(saved)  # something changed in place: was it ours?
             return saved
         inputs = self.inputs
-        output_position = self._saved_output_position
+        output = self._saved_output()
         versions = self._saved_versions
         tensors = []
-        for position, array in enumerate(saved):
-            if position == output_position:
-                tensors.append(self._output_tensor(array))
+        for array in saved:
+            if output is not None and array is output.data:
+                if output._version != 0:  # outputs are made at version 0
+                    raise RuntimeError(_modified_message(self, "the output", output, 0))
+                tensors.append(output)
                 continue
             for index, tensor in enumerate(inputs):
                 if tensor.data is array:
@@ -125,11 +127,10 @@ class BackwardNode:
         """Raise if an input or the output whose array forward saved was changed in place since."""
         inputs = self.inputs
         versions = self._saved_versions
-        output_position = self._saved_output_position
-        for position, array in enumerate(saved):
-            if position == output_position:
-                output = self._output()
-                if output is not None and output.data is array and output._version != 0:
+        output = self._saved_output()
+        for array in saved:
+            if output is not None and array is output.data:
+                if output._version != 0:
                     raise RuntimeError(_modified_message(self, "the output", output, 0))
                 continue
             for index, tensor in enumerate(inputs):
@@ -141,17 +142,13 @@ class BackwardNode:
                         )
                     break
 
-    def _output_tensor(self, array):
-        # The output Tensor itself while it lives, so that this node appears once in a
-        # graph of gradients (create_graph=True); else a new Tensor with this node as its
-        # grad_fn. A weak reference: the output already refers to this node (a cycle otherwise).
-        output = self._output()
-        if output is None or output.data is not array:
-            output = _make(array, self)
-            self._output = weakref.ref(output)
-        elif output._version != 0:  # outputs are made at version 0
-            raise RuntimeError(_modified_message(self, "the output", output, 0))
-        return output
+    def _saved_output(self):
+        # The output Tensor, while it lives: a saved array that is its data comes back as
+        # it, so that this node appears once in a graph of gradients (create_graph=True).
+        # A weak reference: the output already refers to this node (a cycle otherwise). A
+        # backward pass reaches a node through its output, so there it always lives.
+        reference = self._output
+        return None if reference is None else reference()
 
     def name(self):
         """The operation's name, e.g. 'MulBackward' (a method, as PyTorch's ``grad_fn.name()``)."""
@@ -305,11 +302,13 @@ class Function:
         arrays = []
         inputs = []
         needs_input_grad = []
+        versions = []  # each input's _version now, for backward to tell an in-place change
         for arg in args:
             if isinstance(arg, Tensor):
                 arrays.append(arg.data)
                 inputs.append(arg)
                 needs_input_grad.append(arg._requires_grad)
+                versions.append(arg._version)
             else:
                 arrays.append(arg)
                 needs_input_grad.append(False)
@@ -348,19 +347,11 @@ class Function:
         saved = node._saved
         if saved:
             node._in_place_changes_at_forward = in_place_changes.count
-            for position, array in enumerate(saved):
-                if array is returned:
-                    node._saved_output_position = position
-                    node._output = weakref.ref(result)
-                    if out is not returned:  # keep the array the output Tensor holds
-                        node._saved = saved[:position] + (out,) + saved[position + 1 :]
-            # The inputs' versions now, to tell in backward whether a saved one has been
-            # changed in place since. Kept only once some input has been changed in place
-            # (a parameter, by each optimizer step): until then all are 0.
-            for tensor in inputs:
-                if tensor._version:
-                    node._saved_versions = [tensor._version for tensor in inputs]
-                    break
+            if any(versions):  # all 0 (before any in-place change): nothing to keep
+                node._saved_versions = versions
+            node._output = weakref.ref(result)  # see _saved_output
+            if out is not returned:  # forward saved the number numpy gave: keep the array
+                node._saved = tuple([out if array is returned else array for array in saved])
         if _anomaly_mode.enabled:  # off by default: ordinary forward passes record no frames
             node._creation_site = creation_site()
         return result
