@@ -47,6 +47,12 @@ def _log(x):
     return x.log() if isinstance(x, Tensor) else np.log(x)
 
 
+def _at_least(x, floor):
+    """``x`` raised to ``floor`` where it is below, for a Tensor or an array (whose
+    ``.clip`` goes through a slow Python wrapper in numpy)."""
+    return x.clamp(min=floor) if isinstance(x, Tensor) else np.maximum(x, floor)
+
+
 def per_element(grad_output, reduction, count):
     """The gradient that reaches each element's loss from the reduced loss.
 
@@ -108,7 +114,7 @@ class BCELoss(Function):
         grad = per_element(grad_output, ctx.reduction, ctx.count)
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            grad_input = grad * (input - target) / (input * (1 - input)).clip(min=BCE_EPSILON)
+            grad_input = grad * (input - target) / _at_least(input * (1 - input), BCE_EPSILON)
         if ctx.needs_input_grad[1]:
             grad_target = grad * (_log(1 - input) - _log(input))
         return grad_input, grad_target, None
