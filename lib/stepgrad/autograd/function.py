@@ -303,20 +303,25 @@ class Function:
         inputs = []
         needs_input_grad = []
         versions = []  # each input's _version now, for backward to tell an in-place change
+        positions = None  # where the Tensor arguments are, once some argument is not one
         for arg in args:
             if isinstance(arg, Tensor):
+                if positions is not None:
+                    positions.append(len(arrays))
                 arrays.append(arg.data)
                 inputs.append(arg)
                 needs_input_grad.append(arg._requires_grad)
                 versions.append(arg._version)
             else:
+                if positions is None:
+                    positions = list(range(len(arrays)))  # every argument so far
                 arrays.append(arg)
                 needs_input_grad.append(False)
         record = True in needs_input_grad and _grad_mode.enabled
         node.inputs = inputs = tuple(inputs)
         node.needs_input_grad = tuple(needs_input_grad) if record else (False,) * len(args)
-        if record and len(inputs) != len(args):  # some forward arguments are not tensors
-            node._input_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+        if record and positions is not None:
+            node._input_positions = tuple(positions)
         try:
             returned = cls.forward(node, *arrays)
         except ValueError as error:
