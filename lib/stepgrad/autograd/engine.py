@@ -113,6 +113,17 @@ def accumulate(tensor, grad):
     """Add ``grad`` (a Tensor, or an array in a pass on arrays) into ``tensor.grad``
     (the first time, store it)."""
     walk = current_walk
+    if walk is not None and walk.on_arrays and type(grad) is np.ndarray:
+        # The plain pass, and almost every gradient: kept as it is when fresh (most are,
+        # such as a matmul's result), copied when it may be shared (a view, the
+        # caller's seed, an array another tensor's .grad already holds).
+        stored = walk.stored_arrays
+        if grad.base is not None or id(grad) in stored:
+            grad = grad.copy()
+        stored.add(id(grad))
+        grad = _make(grad)
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return
     if walk is None:
         walk = _Walk(retain_graph=True, create_graph=False)
     captured = walk.captured
