@@ -8,6 +8,8 @@
 tensor([[3., 4.]])
 """
 
+import numpy as np
+
 from stepgrad.autograd.function import Function
 
 
@@ -53,7 +55,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = x @ weight.T
+        out = x.dot(weight.T)  # x @ weight.T (see _matrix_product)
         if bias is not None:
             out += bias  # in place: out is a fresh array
         return out
@@ -62,13 +64,23 @@ class Linear(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
-        grad_x = grad @ weight if needs_x else None
+        grad_x = _matrix_product(grad, weight) if needs_x else None
         # Rows of x and grad are the samples (any leading dimensions flattened into one).
         rows = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
         x_rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        grad_weight = rows.T @ x_rows if needs_weight else None
+        grad_weight = _matrix_product(rows.T, x_rows) if needs_weight else None
         grad_bias = rows.sum(0) if needs_bias else None  # dim 0, positional: numpy calls it axis
         return grad_x, grad_weight, grad_bias
+
+
+def _matrix_product(a, b):
+    """``a @ b`` for a matrix ``b``: Tensors (a backward being recorded) or arrays.
+
+    For arrays it is ``a.dot(b)``, the same product when ``b`` is a matrix, which
+    numpy computes several times faster than ``@`` on the small matrices of a
+    course model (``@`` goes through the general matmul machinery first).
+    """
+    return a.dot(b) if type(a) is np.ndarray else a @ b
 
 
 def can_multiply(shape_a, shape_b):
