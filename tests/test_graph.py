@@ -73,6 +73,17 @@ def test_topological_order_is_the_same_for_graphs_built_the_same_way():
     assert first == second
 
 
+def test_topological_order_of_values_lists_each_input_with_what_it_needs_first_input_first():
+    x = Value(1.0, label="x")
+    p = x * 2.0  # made first, but the second input of r
+    q = x * 3.0
+    r = q + p
+    labels = [n.label or n.op or n.data for n in graph.topological_order(r)]
+    # q's inputs (x, 3), q, then p's remaining input (2), p, then r
+    assert labels == ["x", 3.0, "*", 2.0, "*", "+"]
+    assert graph.topological_order(r)[2] is q
+
+
 def test_topological_order_of_a_leaf_is_the_leaf():
     a = Node("a")
     assert graph.topological_order(a) == [a]
@@ -172,6 +183,22 @@ def test_a_failed_pass_on_values_leaves_nothing_on_its_way_for_the_next_pass():
     y.zero_grad()
     y.backward()
     assert x.grad == 3.0 + 1.0  # only this pass's shares: none left over from the failed one
+
+
+def test_a_failed_pass_on_values_gives_back_the_gradients_of_earlier_passes():
+    x = Value(2.0)
+    u = x * 3.0
+    y = u + x
+    x.grad, u.grad = 5.0, 7.0  # from earlier passes
+
+    def fail_after_the_output(node, *rest):
+        raise RuntimeError("observer failed")
+
+    with pytest.raises(RuntimeError, match="observer failed"):
+        graph.backward(y, 1.0, observer=fail_after_the_output)
+    assert (x.grad, u.grad) == (5.0, 7.0)  # not processed: as they were before the pass
+    y.backward()
+    assert (x.grad, u.grad) == (5.0 + 3.0 + 1.0, 7.0 + 1.0)
 
 
 def test_topological_order_in_the_middle_of_a_pass_keeps_what_has_arrived():

@@ -9,11 +9,11 @@ the drawing code, the stepper, the exercise checks) asks only these:
     node.data     its value
     node.grad     its gradient
 
-More hooks are for this module's walk only. Every node has
+More hooks are for this module's walk only. A Tensor has
 
     node._seq               a number taken at creation (see below)
 
-and answers the chain rule in one of two ways. A Tensor returns what it sends:
+and returns what it sends:
 
     node._backprop(grad)    one contribution per input (None where none is needed)
     node._accumulate(grad)  keep the gradient that reached this node; may return
@@ -23,16 +23,18 @@ and answers the chain rule in one of two ways. A Tensor returns what it sends:
                             nodes of a graph have not, and the walk skips the call
 
 A Value, whose class sets ``_pushes_gradients = True``, adds what it sends
-straight into its inputs, which saves the walk a dict lookup per edge and a
-call per node on graphs of hundreds of thousands of scalars:
+straight into its inputs' ``.grad``, which saves the walk a dict lookup per
+edge and a call per node on graphs of hundreds of thousands of scalars:
 
-    node._arrived           None outside a backward pass. The pass sets it to 0.0
-                            on every node it finds (that is its mark: no set of
-                            seen nodes is needed), gathers the gradients arriving
-                            there in it, and sets it back to None once the node
-                            is processed
+    node._arrived           None outside a backward pass. The pass's search marks
+                            every node it finds by setting it (no set of seen
+                            nodes is needed) and, once the node is listed, keeps
+                            there the gradient the node had before this pass,
+                            while its ``.grad`` starts again at 0.0 and gathers
+                            what arrives in this pass. Set back to None once the
+                            node is processed
     node._push(grad)        add grad * d(node)/d(input) into each input's
-                            ``_arrived``; return what was sent, one per input
+                            ``.grad``; return what was sent, one per input
     node._a, node._b        its inputs, read by the pass's search directly (the
                             ``inputs`` property makes a tuple each time it is
                             read); ``_b`` may instead hold the number a one-input
@@ -52,9 +54,10 @@ Example:
 from itertools import count
 from operator import attrgetter
 
-# Every node takes the next number when it is created. A node can only be made
+# Every Tensor takes the next number when it is created. A node can only be made
 # from nodes that already exist, so creation order is a topological order: inputs
-# always have smaller numbers than the nodes computed from them.
+# always have smaller numbers than the nodes computed from them. (A Value has no
+# number, which saves an int per node: its graph is ordered by a depth-first search.)
 creation_counter = count()
 
 _creation_number = attrgetter("_seq")
@@ -63,12 +66,36 @@ _creation_number = attrgetter("_seq")
 def topological_order(root):
     """The nodes ``root`` depends on (and root itself), each after its inputs.
 
-    Iterative on purpose: a recursive walk stops with RecursionError on a chain
-    of a few thousand operations.
+    For Values: depth first, inputs in order. Each node comes after its first
+    input (and everything that depends on), then its second input (likewise),
+    which for a graph written as one expression is the order in which Python
+    evaluated it. For Tensors: the order of creation. Iterative on purpose: a
+    recursive walk stops with RecursionError on a chain of a few thousand
+    operations.
     """
+    if getattr(root, "_pushes_gradients", False):
+        return _inputs_first(root)  # Values
     found = _reachable(root)
     found.sort(key=_creation_number)
     return found
+
+
+def _inputs_first(root):
+    """Depth first, inputs in order: a node is listed once all its inputs are."""
+    order = []
+    seen = {root}
+    to_finish = [(root, iter(root.inputs))]  # nodes whose inputs are being listed
+    while to_finish:
+        node, inputs = to_finish[-1]
+        for parent in inputs:
+            if parent not in seen:
+                seen.add(parent)
+                to_finish.append((parent, iter(parent.inputs)))
+                break  # list this input (and its own inputs) first
+        else:
+            to_finish.pop()
+            order.append(node)
+    return order
 
 
 def _reachable(root):
@@ -85,50 +112,79 @@ def _reachable(root):
     return found
 
 
-def _topological_order_marking(root):
-    """``topological_order`` for Values, marking each node found: ``_arrived = 0.0``.
+_OPENED = False  # a Value's _arrived while its inputs are being listed
 
-    Marks in a slot are much faster to set and test than a set of tens of
-    thousands of nodes is to grow, and the walk that follows needs every node's
-    ``_arrived`` at 0.0 anyway. Only ``backward`` may search this way, because
-    the mark is the pass's own (so one pass at a time: an observer must not start
-    another). If the search is interrupted (Ctrl-C in a notebook), the marks are
-    taken off again, or the next pass would miss those nodes.
+
+def _inputs_first_marking(root):
+    """``topological_order`` for Values, setting each node's earlier gradient aside.
+
+    The same order as ``_inputs_first``, found with marks in a slot instead of a
+    set (much faster on tens of thousands of nodes): ``_arrived`` is None on a
+    node not found yet, ``_OPENED`` while its inputs are being listed, and once
+    it is listed, the gradient it had before this pass (its ``.grad`` starts the
+    pass at 0.0). Only ``backward`` may search this way, because the marks are
+    the pass's own (so one pass at a time: an observer must not start another).
     """
-    root._arrived = 0.0
-    found = []
+    order = []
     to_visit = [root]
+    node = root
     try:
         while to_visit:
             node = to_visit.pop()
-            found.append(node)
-            a = node._a
-            if a is None:
-                continue  # a leaf
-            if a._arrived is None:
-                a._arrived = 0.0
-                to_visit.append(a)
-            b = node._b
-            if b is not None and b.__class__ is not float and b._arrived is None:
-                b._arrived = 0.0
-                to_visit.append(b)
+            mark = node._arrived
+            if mark is None:  # found for the first time
+                a = node._a
+                if a is not None:
+                    # Inputs first, the first one first. A leaf is listed at once;
+                    # an operation waits on the stack until its inputs are listed.
+                    if a._arrived is None:
+                        if a._a is not None:
+                            to_visit.append(node)
+                            node._arrived = _OPENED
+                            b = node._b
+                            if b is not None and b.__class__ is not float:
+                                to_visit.append(b)
+                            to_visit.append(a)  # on top: listed first
+                            continue
+                        order.append(a)
+                        earlier = a.grad
+                        a._arrived = earlier
+                        if earlier:
+                            a.grad = 0.0
+                    b = node._b
+                    if b is not None and b.__class__ is not float and b._arrived is None:
+                        if b._a is not None:
+                            to_visit.append(node)
+                            node._arrived = _OPENED
+                            to_visit.append(b)
+                            continue
+                        order.append(b)
+                        earlier = b.grad
+                        b._arrived = earlier
+                        if earlier:
+                            b.grad = 0.0
+            elif mark is not _OPENED:
+                continue  # listed already, through another node it feeds
+            order.append(node)  # all its inputs are listed
+            earlier = node.grad
+            node._arrived = earlier
+            if earlier:
+                node.grad = 0.0
     except BaseException:
-        for node in found + to_visit:
-            node._arrived = None
+        # Stopped part way (Ctrl-C in a notebook): take the marks off again, or
+        # the next pass would miss those nodes.
+        _unmark(order + to_visit + [node])
         raise
-    # Depth first, most recent input first, finds the nodes nearly in reverse
-    # creation order, which makes this sort cheap.
-    found.sort(key=_creation_number)
-    return found
+    return order
 
 
 def backward(root, seed, observer=None):
     """Apply the chain rule from ``root`` back to every node it depends on.
 
     ``seed`` is d(root)/d(root), normally 1. Nodes are processed outputs first
-    (reverse topological order), so a node's consumers have all added their
-    shares into its ``_arrived`` before its turn comes, and it passes on its
-    complete gradient exactly once.
+    (reverse topological order), so a node's consumers have all sent it their
+    shares before its turn comes, and it passes on its complete gradient
+    exactly once.
 
     ``observer(node, grad, contributions, waiting)``, when given, is called after
     each node is processed: the gradient that reached it, what it sent to each
@@ -140,25 +196,37 @@ def backward(root, seed, observer=None):
         order = topological_order(root)
         _walk_returning(order, root, seed, observer)  # Tensors
         return order
-    order = _topological_order_marking(root)  # also sets every node's _arrived to 0.0
-    root._arrived = seed
+    order = _inputs_first_marking(root)  # also sets each .grad aside and to 0.0
+    root.grad = seed
     try:
         for node in reversed(order):
-            grad = node._arrived  # complete: every consumer has sent its share
+            grad = node.grad  # complete: every consumer has added its share
+            earlier = node._arrived  # the gradient from earlier passes
             node._arrived = None  # done: unmarked for the next pass
-            node.grad += grad
-            contributions = node._push(grad)  # into each input's _arrived
+            if earlier:
+                node.grad = earlier + grad  # gradients add up across passes
+            contributions = node._push(grad)  # added into each input's .grad
             if observer is not None:
                 observer(node, grad, contributions, _arrived_so_far)
     except BaseException:
-        for node in order:  # a failed pass must not leak into the next one
-            node._arrived = None
+        _unmark(order)  # a failed pass must not leak into the next one
         raise
     return order
 
 
 def _arrived_so_far(node):
-    return node._arrived
+    return None if node._arrived is None else node.grad
+
+
+def _unmark(nodes):
+    """Take a Value pass's marks off ``nodes``, giving back the gradients set aside."""
+    for node in nodes:
+        mark = node._arrived
+        if mark is None:
+            continue
+        if mark is not _OPENED:
+            node.grad = mark
+        node._arrived = None
 
 
 def _walk_returning(order, root, seed, observer):

@@ -175,7 +175,6 @@ def _binary_operation(op, symbol):
         out._a = a
         out._b = b
         out._arrived = None
-        out._seq = _next_number()
         return out
 
     record.__doc__ = f"self {symbol} other, recorded in the graph as a {op.__name__} node."
@@ -195,12 +194,12 @@ class Value:
     # garbage collector on graphs with hundreds of thousands of nodes.
     # ``_a`` is the first input (None for a leaf); ``_b`` is the second input
     # Value, or for one-input operations the number they keep (the n of x ** n)
-    # or None. ``_arrived`` is for the backward walk and ``_seq`` for the
-    # topological order (see stepgrad.graph). ``_label`` stays empty unless a
-    # label is given: an empty slot costs no write when a Value is made, and the
-    # garbage collector, which looks at every filled slot of every Value it
-    # tracks, skips it.
-    __slots__ = ("_a", "_arrived", "_b", "_label", "_op", "_seq", "data", "grad")
+    # or None. ``_arrived`` is for the backward walk (see stepgrad.graph); there
+    # is no creation number, which would be one more object per node. ``_label``
+    # stays empty unless a label is given: an empty slot costs no write when a
+    # Value is made, and the garbage collector, which looks at every filled slot
+    # of every Value it tracks, skips it.
+    __slots__ = ("_a", "_arrived", "_b", "_label", "_op", "data", "grad")
 
     _pushes_gradients = True  # see stepgrad.graph: the walk calls _push, below
 
@@ -215,7 +214,6 @@ class Value:
         self._a = None
         self._b = None
         self._arrived = None
-        self._seq = _next_number()
 
     @property
     def label(self):
@@ -254,7 +252,7 @@ class Value:
 
     def _push(self, grad):
         # The chain rule, once per node: each input receives grad * d(self)/d(input),
-        # added to what its other consumers sent it in this pass. Written out
+        # added into its .grad, where its other consumers' shares in this pass gather. Written out
         # rather than calling local_grads(), because this runs once per node.
         a, b = self._a, self._b
         if a is None:
@@ -262,12 +260,12 @@ class Value:
         if b is None or b.__class__ is float:
             (da,) = self._op.local_grads(a.data, b, self.data)
             to_a = grad * da
-            a._arrived += to_a
+            a.grad += to_a
             return (to_a,)
         da, db = self._op.local_grads(a.data, b.data, self.data)
         to_a, to_b = grad * da, grad * db
-        a._arrived += to_a
-        b._arrived += to_b
+        a.grad += to_a
+        b.grad += to_b
         return to_a, to_b
 
     # --- backward ---------------------------------------------------------
@@ -390,7 +388,6 @@ class Value:
         return text + ")"
 
 
-_next_number = graph.creation_counter.__next__
 _new_value = object.__new__  # a Value without running __init__: its checks are for users
 
 
@@ -406,7 +403,6 @@ def _unary(op, a, constant=None):
     out._a = a
     out._b = constant
     out._arrived = None
-    out._seq = _next_number()
     return out
 
 

@@ -82,9 +82,14 @@ def test_build_expression_rejects_a_right_value_from_the_wrong_graph():
 def test_node_count_accepts_the_number_of_values_created():
     # Counted here by construction: x, y, then x*y, the constant -1, y*-1 and the sum.
     x, y = Value(3.0), Value(2.0)
-    before = x._seq
-    x * y - y
-    created = Value(0.0)._seq - before  # every Value takes the next number
+    difference = x * y - y
+    found, to_visit = {id(difference)}, [difference]  # every Value the result was made from
+    while to_visit:
+        for parent in to_visit.pop().inputs:
+            if id(parent) not in found:
+                found.add(id(parent))
+                to_visit.append(parent)
+    created = len(found)
     assert created == 6
     assert computational_graph.check_node_count(created).status == "correct"
 

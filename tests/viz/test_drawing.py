@@ -47,10 +47,10 @@ def test_labels_show_name_operation_data_and_the_grads_after_backward():
     loss, _nodes = micrograd_example()
     loss.backward()
     source = draw_graph(loss).source
-    # positions in creation order: a b c f e d L -> n0 .. n6; gradients derived by hand
+    # positions inputs first: a b e c d f L -> n0 .. n6; gradients derived by hand
     assert label_of(source, "n0") == ["a", "data 2.0000", "grad 6.0000"]
     assert label_of(source, "n1") == ["b", "data -3.0000", "grad -4.0000"]
-    assert label_of(source, "n4") == ["e", "*", "data -6.0000", "grad -2.0000"]
+    assert label_of(source, "n2") == ["e", "*", "data -6.0000", "grad -2.0000"]
     assert label_of(source, "n6") == ["L", "*", "data -8.0000", "grad 1.0000"]
 
 
@@ -86,8 +86,8 @@ def test_kinds_differ_by_shape_as_well_as_colour():
 def test_params_name_the_parameters():
     loss, nodes = micrograd_example()
     source = draw_graph(loss, params=[("layer.weight", nodes["f"])]).source
-    assert label_of(source, "n3")[0] == "layer.weight"
-    assert "stepgrad-kind-parameter" in node_lines(source)[3]
+    assert label_of(source, "n5")[0] == "layer.weight"
+    assert "stepgrad-kind-parameter" in node_lines(source)[5]
 
 
 def test_params_accepts_a_dict_and_model_named_parameters():
@@ -139,7 +139,7 @@ def test_highlight_marks_the_chosen_nodes_with_a_thick_border():
     loss, nodes = micrograd_example()
     source = draw_graph(loss, highlight=[nodes["e"]]).source
     highlighted = [line for line in node_lines(source) if "stepgrad-highlight" in line]
-    assert len(highlighted) == 1 and highlighted[0].lstrip().startswith("n4 ")
+    assert len(highlighted) == 1 and highlighted[0].lstrip().startswith("n2 ")
     assert "penwidth=4" in highlighted[0]
 
 
@@ -147,7 +147,7 @@ def test_inputs_keeps_only_what_lies_between_them_and_the_output():
     loss, nodes = micrograd_example()
     source = draw_graph(loss, inputs=[nodes["c"]]).source
     # c -> d -> L: a, b, e and f are not on a path from c
-    assert [line.split()[0] for line in node_lines(source)] == ["n2", "n5", "n6"]
+    assert [line.split()[0] for line in node_lines(source)] == ["n3", "n4", "n6"]
     assert len(edge_lines(source)) == 2
 
 

@@ -26,24 +26,24 @@ def test_one_backward_frame_per_step_and_one_for_the_result():
 
 
 def test_the_first_backward_frame_is_at_the_output():
-    loss, _ = micrograd_example()  # positions a b c f e d L = 0..6
+    loss, _ = micrograd_example()  # positions a b e c d f L = 0..6
     source = backward_frames(loss)[0].drawing.source
     # L is processed; f, used only by L, now holds its final gradient; the rest wait.
     states = [state_of(source, i) for i in range(7)]
-    assert states == ["waiting", "waiting", "waiting", "done", "waiting", "waiting", "current"]
+    assert states == ["waiting", "waiting", "waiting", "waiting", "waiting", "done", "current"]
 
 
 def test_done_current_and_waiting_follow_the_walk():
     loss, _ = micrograd_example()
-    source = backward_frames(loss)[1].drawing.source  # processing d (position 5)
+    source = backward_frames(loss)[1].drawing.source  # processing d (position 4)
     states = [state_of(source, i) for i in range(7)]
-    assert states == ["waiting", "waiting", "done", "done", "waiting", "current", "done"]
+    assert states == ["waiting", "waiting", "waiting", "done", "current", "done", "done"]
 
 
 def test_states_differ_by_border_as_well_as_fill():
     loss, _ = micrograd_example()
     source = backward_frames(loss)[1].drawing.source
-    done, current, waiting = node_line(source, 6), node_line(source, 5), node_line(source, 0)
+    done, current, waiting = node_line(source, 6), node_line(source, 4), node_line(source, 0)
     assert "dashed" in waiting and "dashed" not in done and "dashed" not in current
     assert "penwidth=4" in current and "penwidth=4" not in done
 
@@ -52,8 +52,8 @@ def test_the_edges_of_the_current_step_carry_the_chain_rule_product():
     loss, _ = micrograd_example()
     source = backward_frames(loss)[0].drawing.source
     # L = d * f with upstream 1: d gets 1 x f = -2, f gets 1 x d = 4 (by hand)
-    assert 'n5 -> n6 [label="1.0000 \u00d7 -2.0000 = -2.0000"' in source
-    assert 'n3 -> n6 [label="1.0000 \u00d7 4.0000 = 4.0000"' in source
+    assert 'n4 -> n6 [label="1.0000 \u00d7 -2.0000 = -2.0000"' in source
+    assert 'n5 -> n6 [label="1.0000 \u00d7 4.0000 = 4.0000"' in source
     assert source.count("stepgrad-edge-current") == 2
 
 
@@ -92,7 +92,7 @@ def test_frames_show_the_gradients_of_that_moment_not_the_final_ones():
     loss, _ = micrograd_example()
     first = backward_frames(loss)[0].drawing.source
     assert "grad \u2014" in node_line(first, 0)  # nothing has reached a yet
-    assert "grad 4.0000" in node_line(first, 3)  # f got d = 4
+    assert "grad 4.0000" in node_line(first, 5)  # f got d = 4
 
 
 def test_forward_frames_grow_the_graph_op_by_op():
@@ -100,9 +100,15 @@ def test_forward_frames_grow_the_graph_op_by_op():
     frames = forward_frames(loss)
     assert len(frames) == 4  # the inputs, then 3 operations
     first, second = frames[0].drawing.source, frames[1].drawing.source
-    assert "style=invis" in node_line(first, 4)  # e is not computed yet
-    assert state_of(second, 4) == "current" and "invis" not in node_line(second, 4)
-    assert "style=invis" in node_line(second, 5)
+    assert "style=invis" in node_line(first, 2)  # e is not computed yet
+    # every input is there from the start, also c and f, listed after e (positions 3, 5)
+    assert all(state_of(first, i) == "done" for i in (0, 1, 3, 5))
+    assert frames[0].explanation == (
+        "Before any operation runs, the graph holds only its inputs: a = 2.0000, "
+        "b = -3.0000, c = 10.0000, f = -2.0000."
+    )
+    assert state_of(second, 2) == "current" and "invis" not in node_line(second, 2)
+    assert "style=invis" in node_line(second, 4)  # nor d
     assert (
         frames[1].explanation
         == "Step 1 of 3: * takes a = 2.0000 and b = -3.0000, and gives e = -6.0000."
@@ -165,7 +171,7 @@ def test_the_widget_builds_and_steps_without_a_browser():
     text_before = stepper.explanation.value
     stepper.next_button.click()
     assert stepper.step == 2
-    assert current_node(stepper.graph.value) == "n5"
+    assert current_node(stepper.graph.value) == "n4"
     assert stepper.explanation.value != text_before
     stepper.previous_button.click()
     assert current_node(stepper.graph.value) == "n6"

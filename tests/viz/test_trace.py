@@ -128,8 +128,8 @@ def test_records_hold_what_the_chain_rule_gives_by_hand():
 def test_grads_show_what_has_arrived_so_far_and_none_where_nothing_has():
     loss, _ = micrograd_example()
     first = trace_backward(loss)[0]
-    # positions: a b c f e d L = 0..6; after the first step only d, f and L have gradients
-    assert first.grads == {0: None, 1: None, 2: None, 3: 4.0, 4: None, 5: -2.0, 6: 1.0}
+    # positions: a b e c d f L = 0..6; after the first step only d, f and L have gradients
+    assert first.grads == {0: None, 1: None, 2: None, 3: None, 4: -2.0, 5: 4.0, 6: 1.0}
 
 
 def test_a_node_used_twice_shows_two_contributions_that_add_up():

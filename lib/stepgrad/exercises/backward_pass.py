@@ -32,7 +32,7 @@ CHAIN_LENGTH = 5000
 
 # ---------------------------------------------------------------------------
 # The graphs the checks use, built fresh each time so that two copies can be
-# compared node by node (same builder, same creation order).
+# compared node by node (same builder, same graph, same topological order).
 # ---------------------------------------------------------------------------
 
 

@@ -139,17 +139,22 @@ def forward_frames(root, *, params=None, precision=4, rankdir="LR", max_nodes=No
     options = DrawingOptions(show_grads=False, precision=precision, rankdir=rankdir)
     steps = trace_forward(root)
     count = len(index)
-    first = steps[0].position if steps else count
     layout = _SharedLayout(index, options, Scene(states=dict.fromkeys(range(count), "done")))
-    # Nodes not computed yet are drawn invisibly.
-    start = Scene(states=dict.fromkeys(range(first), "done"), hidden=frozenset(range(first, count)))
-    inputs = ", ".join(_named_value(index, index.order[i], precision) for i in range(first))
+    # The inputs are there from the start (in the topological order they may come
+    # after an operation that does not use them); operations not computed yet are
+    # drawn invisibly.
+    leaves = [i for i, node in enumerate(index.order) if not node.inputs]
+    operations = frozenset(range(count)).difference(leaves)
+    start = Scene(states=dict.fromkeys(leaves, "done"), hidden=operations)
+    inputs = ", ".join(_named_value(index, index.order[i], precision) for i in leaves)
     text = f"Before any operation runs, the graph holds only its inputs: {inputs}."
     frames = [Frame(index, options, start, text, layout)]
     for step in steps:
-        states = dict.fromkeys(range(step.position), "done")
+        states = dict.fromkeys(leaves, "done")
+        states.update(dict.fromkeys(range(step.position), "done"))
         states[step.position] = "current"
-        scene = Scene(states=states, hidden=frozenset(range(step.position + 1, count)))
+        hidden = operations.difference(range(step.position + 1))
+        scene = Scene(states=states, hidden=hidden)
         text = _explain_forward(index, step, len(steps), precision)
         frames.append(Frame(index, options, scene, text, layout, step.position))
     return frames

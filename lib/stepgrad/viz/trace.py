@@ -127,10 +127,12 @@ def trace_backward(root, *, max_nodes=DEFAULT_MAX_TRACE_NODES):
 
 
 def trace_forward(root, *, max_nodes=DEFAULT_MAX_TRACE_NODES):
-    """The operations that computed ``root``, one ``ForwardStep`` each, in the order they ran.
+    """The operations that computed ``root``, one ``ForwardStep`` each, in an order they ran in.
 
-    Every node takes a number when it is created, and the topological order
-    sorts by that number, so this is exactly the order of evaluation.
+    The topological order: every operation after its inputs. For Values, the
+    first input's operations come first, which for a graph written as one
+    expression is exactly Python's order of evaluation; for Tensors, the order
+    of creation.
     """
     index = GraphIndex(root)
     _check_size(index, max_nodes, "trace_forward")
