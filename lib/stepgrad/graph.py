@@ -112,7 +112,7 @@ def _reachable(root):
     return found
 
 
-_OPENED = False  # a Value's _arrived while its inputs are being listed
+_OPENED = object()  # a Value's _arrived while its inputs are being listed
 
 
 def _inputs_first_marking(root):
@@ -126,50 +126,49 @@ def _inputs_first_marking(root):
     the pass's own (so one pass at a time: an observer must not start another).
     """
     order = []
-    to_visit = [root]
+    to_visit = [root]  # nodes found, and opened nodes waiting for their inputs
     node = root
     try:
         while to_visit:
             node = to_visit.pop()
             mark = node._arrived
-            if mark is None:  # found for the first time
+            if mark is not None:
+                if mark is _OPENED:  # its inputs are listed now: list it
+                    order.append(node)
+                    node._arrived = node.grad
+                    node.grad = 0.0
+                continue  # else listed already, through another node it feeds
+            # Go down from a node just found through its first input not listed
+            # yet, opening each node on the way; a leaf is listed at once.
+            while True:
                 a = node._a
                 if a is not None:
-                    # Inputs first, the first one first. A leaf is listed at once;
-                    # an operation waits on the stack until its inputs are listed.
                     if a._arrived is None:
                         if a._a is not None:
                             to_visit.append(node)
                             node._arrived = _OPENED
                             b = node._b
                             if b is not None and b.__class__ is not float:
-                                to_visit.append(b)
-                            to_visit.append(a)  # on top: listed first
+                                to_visit.append(b)  # after a, with what a needs
+                            node = a
                             continue
                         order.append(a)
-                        earlier = a.grad
-                        a._arrived = earlier
-                        if earlier:
-                            a.grad = 0.0
+                        a._arrived = a.grad
+                        a.grad = 0.0
                     b = node._b
                     if b is not None and b.__class__ is not float and b._arrived is None:
                         if b._a is not None:
                             to_visit.append(node)
                             node._arrived = _OPENED
-                            to_visit.append(b)
+                            node = b
                             continue
                         order.append(b)
-                        earlier = b.grad
-                        b._arrived = earlier
-                        if earlier:
-                            b.grad = 0.0
-            elif mark is not _OPENED:
-                continue  # listed already, through another node it feeds
-            order.append(node)  # all its inputs are listed
-            earlier = node.grad
-            node._arrived = earlier
-            if earlier:
+                        b._arrived = b.grad
+                        b.grad = 0.0
+                order.append(node)  # a leaf, or all its inputs are listed
+                node._arrived = node.grad
                 node.grad = 0.0
+                break
     except BaseException:
         # Stopped part way (Ctrl-C in a notebook): take the marks off again, or
         # the next pass would miss those nodes.
