@@ -56,7 +56,7 @@ def test_labels_show_name_operation_data_and_the_grads_after_backward():
 
 def test_same_graph_built_twice_gives_byte_identical_dot():
     first, _ = micrograd_example()
-    second, _ = micrograd_example()  # new objects: other ids, other creation numbers
+    second, _ = micrograd_example()  # new objects: other ids
     first.backward()
     second.backward()
     assert draw_graph(first, legend=True).source == draw_graph(second, legend=True).source
