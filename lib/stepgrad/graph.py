@@ -83,17 +83,20 @@ def topological_order(root):
 def _inputs_first(root):
     """Depth first, inputs in order: a node is listed once all its inputs are."""
     order = []
-    seen = {root}
-    to_finish = [(root, iter(root.inputs))]  # nodes whose inputs are being listed
-    while to_finish:
-        node, inputs = to_finish[-1]
-        for parent in inputs:
-            if parent not in seen:
-                seen.add(parent)
-                to_finish.append((parent, iter(parent.inputs)))
-                break  # list this input (and its own inputs) first
+    listed = set()
+    opened = set()  # nodes whose inputs are being listed
+    to_visit = [root]
+    while to_visit:
+        node = to_visit.pop()
+        if node in listed:
+            continue  # listed already, through another node it feeds
+        inputs = node.inputs
+        if inputs and node not in opened:
+            opened.add(node)
+            to_visit.append(node)  # again, once its inputs are listed
+            to_visit.extend(reversed(inputs))  # the first input on top
         else:
-            to_finish.pop()
+            listed.add(node)
             order.append(node)
     return order
 
