@@ -25,3 +25,12 @@ def test_random_expressions_are_walked_inputs_first_each_node_once(program):
     for node in order:
         for parent in node.inputs:
             assert position[id(parent)] < position[id(node)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs())
+def test_random_expressions_are_walked_backward_in_reverse_topological_order(program):
+    out = program.run([Value(a) for a in program.inputs])
+    processed = []
+    graph.backward(out, 1.0, observer=lambda node, *rest: processed.append(node))
+    assert processed == graph.topological_order(out)[::-1]
