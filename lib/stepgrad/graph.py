@@ -67,8 +67,8 @@ def topological_order(root):
     """The nodes ``root`` depends on (and root itself), each after its inputs.
 
     For Values: depth first, inputs in order. Each node comes after its first
-    input (and everything that depends on), then its second input (likewise),
-    which for a graph written as one expression is the order in which Python
+    input with everything that input depends on, then its second input likewise;
+    for a graph written as one expression, that is the order in which Python
     evaluated it. For Tensors: the order of creation. Iterative on purpose: a
     recursive walk stops with RecursionError on a chain of a few thousand
     operations.
