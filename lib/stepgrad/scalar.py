@@ -201,7 +201,7 @@ class Value:
     # of every Value it tracks, skips it.
     __slots__ = ("_a", "_arrived", "_b", "_label", "_op", "data", "grad")
 
-    _pushes_gradients = True  # see stepgrad.graph: the walk calls _push, below
+    _pushes_gradients = True  # see stepgrad.graph: the walk adds into each input's .grad
 
     def __init__(self, data, label=""):
         if type(data) is not float:
@@ -249,24 +249,6 @@ class Value:
             return ()
         b = self._b.data if isinstance(self._b, Value) else self._b
         return self._op.local_grads(self._a.data, b, self.data)
-
-    def _push(self, grad):
-        # The chain rule, once per node: each input receives grad * d(self)/d(input),
-        # added into its .grad, where its other consumers' shares in this pass gather. Written out
-        # rather than calling local_grads(), because this runs once per node.
-        a, b = self._a, self._b
-        if a is None:
-            return ()  # a leaf: its gradient stays in .grad
-        if b is None or b.__class__ is float:
-            (da,) = self._op.local_grads(a.data, b, self.data)
-            to_a = grad * da
-            a.grad += to_a
-            return (to_a,)
-        da, db = self._op.local_grads(a.data, b.data, self.data)
-        to_a, to_b = grad * da, grad * db
-        a.grad += to_a
-        b.grad += to_b
-        return to_a, to_b
 
     # --- backward ---------------------------------------------------------
 
@@ -419,6 +401,12 @@ def _as_value(x, symbol):
 
 def _constant(x, symbol):
     """A number on one side of an operation, as a leaf Value."""
+    if type(x) is float or type(x) is int:  # nearly every constant: made without __init__
+        leaf = _new_value(Value)
+        leaf.data = float(x)
+        leaf.grad = 0.0
+        leaf._op = leaf._a = leaf._b = leaf._arrived = None
+        return leaf
     if not _is_real_number(x):
         raise TypeError(
             f"cannot combine a Value with {type(x).__name__} {x!r} using "
