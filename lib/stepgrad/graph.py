@@ -103,16 +103,13 @@ def _inputs_first(root):
 
 
 def _reachable(root):
+    found = [root]
     seen = {root}
-    found = []
-    to_visit = [root]
-    while to_visit:
-        node = to_visit.pop()
-        found.append(node)
+    for node in found:  # the list grows as it is read: each node found is looked at once
         for parent in node.inputs:
             if parent not in seen:
                 seen.add(parent)
-                to_visit.append(parent)
+                found.append(parent)
     return found
 
 
