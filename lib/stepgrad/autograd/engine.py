@@ -113,15 +113,17 @@ def accumulate(tensor, grad):
     """Add ``grad`` (a Tensor, or an array in a pass on arrays) into ``tensor.grad``
     (the first time, store it)."""
     walk = current_walk
-    if walk is not None and walk.on_arrays and type(grad) is np.ndarray:
-        # The plain pass, and almost every gradient: kept as it is when fresh (most are,
-        # such as a matmul's result), copied when it may be shared (a view, the
-        # caller's seed, an array another tensor's .grad already holds).
+    if walk is not None and walk.on_arrays and not isinstance(grad, Tensor):
+        # The plain pass, and almost every gradient: an array (or the numpy scalar two
+        # 0-d arrays add up to), kept as it is when fresh (most are, such as a matmul's
+        # result), copied when it may be shared (a view, the caller's seed, an array
+        # another tensor's .grad already holds).
+        array = grad if type(grad) is np.ndarray else np.asarray(grad)
         stored = walk.stored_arrays
-        if grad.base is not None or id(grad) in stored:
-            grad = grad.copy()
-        stored.add(id(grad))
-        grad = _make(grad)
+        if array.base is not None or id(array) in stored:
+            array = array.copy()
+        stored.add(id(array))
+        grad = _make(array)
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
     if walk is None:
@@ -134,22 +136,10 @@ def accumulate(tensor, grad):
             captured[key] = grad if previous is None else previous + grad
         return
     if not walk.create_graph:
-        if type(grad) is np.ndarray:  # a pass on arrays
-            is_array, array = True, grad
-        elif isinstance(grad, Tensor):
-            is_array, array = False, grad.data
-        else:  # in a pass on arrays, two 0-d arrays add up to a numpy scalar
-            is_array, array = True, np.asarray(grad)
-        # Keep the array itself when it is fresh (most are: a matmul's result),
-        # copy it when it may be shared (a view, the caller's seed, another tensor's grad).
-        if (
-            array.base is not None
-            or id(array) in walk.stored_arrays
-            or (not is_array and grad.grad_fn is not None)
-        ):
+        array = grad.data
+        # Keep the array itself when it is fresh, copy it when it may be shared (see above).
+        if array.base is not None or id(array) in walk.stored_arrays or grad.grad_fn is not None:
             array = array.copy()
-            grad = _make(array)
-        elif is_array:
             grad = _make(array)
         walk.stored_arrays.add(id(array))
     if tensor.grad is None:
