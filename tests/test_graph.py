@@ -230,7 +230,7 @@ def test_a_search_stopped_halfway_leaves_no_marks_for_the_next_pass():
     # at), it must take its marks off, or the next pass would skip those nodes.
     class InterruptsWhenSearched:
         @property
-        def _arrived(self):
+        def grad(self):  # the search reads it to see whether the node is marked
             raise KeyboardInterrupt
 
     x = Value(2.0)
@@ -241,3 +241,37 @@ def test_a_search_stopped_halfway_leaves_no_marks_for_the_next_pass():
         stopped.backward()
     (y * 2.0).backward()
     assert x.grad == 2 * 18 * 2.0
+
+
+def test_a_pass_failing_halfway_keeps_what_it_finished_and_gives_back_the_rest():
+    x = Value(2.0)
+    u = x * 3.0
+    v = u * u  # dv/du = 2u = 12
+    y = v + u
+    x.grad, u.grad, v.grad = 5.0, 7.0, 11.0  # from earlier passes
+    processed = []
+
+    def fail_at_u(node, *rest):
+        processed.append(node)
+        if len(processed) == 2:  # y, then v: the walk stops after v sent u its share
+            raise RuntimeError("observer failed")
+
+    with pytest.raises(RuntimeError, match="observer failed"):
+        graph.backward(y, 1.0, observer=fail_at_u)
+    assert processed == [y, v]
+    assert v.grad == 11.0 + 1.0  # processed: its earlier gradient plus this pass's
+    assert (x.grad, u.grad) == (5.0, 7.0)  # not processed: as before the pass
+    y.backward()  # a whole pass afterwards starts from there
+    assert u.grad == 7.0 + 12.0 + 1.0
+    assert x.grad == 5.0 + 3.0 * 13.0
+
+
+def test_no_search_mark_is_left_in_a_gradient_after_a_pass():
+    # The search marks Values in their .grad; a finished pass replaces every mark
+    # with a gradient, also at nodes whose share is zero.
+    x = Value(0.0)
+    y = (x * 0.0).relu() + x * x
+    order = graph.backward(y, 1.0)
+    assert all(type(node.grad) is float for node in order)
+    assert not any(node.grad is graph._LISTED for node in order)
+    assert x.grad == 0.0

@@ -27,13 +27,12 @@ sends straight into its inputs' ``.grad``, with the chain rule written out in th
 loop itself: no dict lookup per edge and no call per node but the operation's
 own ``local_grads``, which matters on graphs of hundreds of thousands of scalars:
 
-    node._arrived           None outside a backward pass. The pass's search marks
-                            every node it finds by setting it (no set of seen
-                            nodes is needed) and, once the node is listed, keeps
-                            there the gradient the node had before this pass,
-                            while its ``.grad`` starts again at 0.0 and gathers
-                            what arrives in this pass. Set back to None once the
-                            node is processed
+    node.grad               during a pass, also the search's mark: the search
+                            marks each node it finds in its ``.grad`` (no set of
+                            seen nodes and no slot of its own are needed). Once
+                            the node is listed, the mark is a 0.0 that gathers
+                            what arrives in this pass; a gradient from earlier
+                            passes waits aside until the node's turn
     node._a, node._b        its inputs, read by the walk directly (the ``inputs``
                             property makes a tuple each time it is read); ``_b``
                             may instead hold the number a one-input operation
@@ -113,69 +112,84 @@ def _reachable(root):
     return found
 
 
-_OPENED = object()  # a Value's _arrived while its inputs are being listed
+# A Value's .grad during a pass: _OPENED while its inputs are being listed, then
+# _LISTED, a 0.0 that no other code holds (floats are always new objects when
+# computed), so that the search can tell a node it listed from one it has not found.
+_OPENED = object()
+_LISTED = float("0")
 
 
 def _inputs_first_marking(root):
-    """``topological_order`` for Values, setting each node's earlier gradient aside.
+    """``topological_order`` for Values, marking each node in its ``.grad``.
 
-    The same order as ``_inputs_first``, found with marks in a slot instead of a
-    set (much faster on tens of thousands of nodes): ``_arrived`` is None on a
-    node not found yet, ``_OPENED`` while its inputs are being listed, and once
-    it is listed, the gradient it had before this pass (its ``.grad`` starts the
-    pass at 0.0). Only ``backward`` may search this way, because the marks are
-    the pass's own (so one pass at a time: an observer must not start another).
+    The same order as ``_inputs_first``, found with marks instead of a set (much
+    faster on tens of thousands of nodes), and returned with ``carried``: the
+    gradients that nodes had from earlier passes (node -> gradient, only for nodes
+    that had one; none after ``zero_grad()``). A listed node's ``.grad`` is
+    ``_LISTED``, ready to gather this pass's gradient. Only ``backward`` may search
+    this way, because the marks are the pass's own (so one pass at a time: an
+    observer must not start another).
     """
     order = []
+    carried = {}
+    listed, opened = _LISTED, _OPENED
     to_visit = [root]  # nodes found, and opened nodes waiting for their inputs
     node = root
     try:
         while to_visit:
             node = to_visit.pop()
-            mark = node._arrived
-            if mark is not None:
-                if mark is _OPENED:  # its inputs are listed now: list it
-                    order.append(node)
-                    node._arrived = node.grad
-                    node.grad = 0.0
-                continue  # else listed already, through another node it feeds
+            mark = node.grad
+            if mark is opened:  # its inputs are listed now: list it
+                order.append(node)
+                node.grad = listed
+                continue
+            if mark is listed:
+                continue  # listed already, through another node it feeds
+            if mark:
+                carried[node] = mark
             # Go down from a node just found through its first input not listed
-            # yet, opening each node on the way; a leaf is listed at once.
+            # yet, opening each node on the way; a leaf is listed at once. Each
+            # node's earlier gradient is set aside when it is found.
             while True:
                 a = node._a
                 if a is not None:
-                    if a._arrived is None:
+                    mark = a.grad
+                    if mark is not listed:
+                        if mark:
+                            carried[a] = mark
                         if a._a is not None:
                             to_visit.append(node)
-                            node._arrived = _OPENED
+                            node.grad = opened
                             b = node._b
                             if b is not None and b.__class__ is not float:
                                 to_visit.append(b)  # after a, with what a needs
                             node = a
                             continue
                         order.append(a)
-                        a._arrived = a.grad
-                        a.grad = 0.0
+                        a.grad = listed
                     b = node._b
-                    if b is not None and b.__class__ is not float and b._arrived is None:
-                        if b._a is not None:
-                            to_visit.append(node)
-                            node._arrived = _OPENED
-                            node = b
-                            continue
-                        order.append(b)
-                        b._arrived = b.grad
-                        b.grad = 0.0
+                    if b is not None and b.__class__ is not float:
+                        mark = b.grad
+                        if mark is not listed:
+                            if mark:
+                                carried[b] = mark
+                            if b._a is not None:
+                                to_visit.append(node)
+                                node.grad = opened
+                                node = b
+                                continue
+                            order.append(b)
+                            b.grad = listed
                 order.append(node)  # a leaf, or all its inputs are listed
-                node._arrived = node.grad
-                node.grad = 0.0
+                node.grad = listed
                 break
     except BaseException:
         # Stopped part way (Ctrl-C in a notebook): take the marks off again, or
         # the next pass would miss those nodes.
-        _unmark(order + to_visit + [node])
+        # (Every opened node is on to_visit: it is put there before it is marked.)
+        _give_back(order + [n for n in to_visit if n.grad is opened], carried)
         raise
-    return order
+    return order, carried
 
 
 def backward(root, seed, observer=None):
@@ -196,15 +210,16 @@ def backward(root, seed, observer=None):
         order = topological_order(root)
         _walk_returning(order, root, seed, observer)  # Tensors
         return order
-    order = _inputs_first_marking(root)  # also sets each .grad aside and to 0.0
+    # Every .grad now starts at 0.0; the earlier ones wait in carried.
+    order, carried = _inputs_first_marking(root)
     root.grad = seed
     try:
         for node in reversed(order):
             grad = node.grad  # complete: every consumer has added its share
-            earlier = node._arrived  # the gradient from earlier passes
-            node._arrived = None  # done: unmarked for the next pass
-            if earlier:
-                node.grad = earlier + grad  # gradients add up across passes
+            if carried:
+                earlier = carried.pop(node, None)
+                if earlier is not None:
+                    node.grad = earlier + grad  # gradients add up across passes
             # The chain rule: each input gets grad * d(node)/d(input), added to its .grad.
             a, b = node._a, node._b
             if a is not None:  # (a leaf's gradient stays where it is)
@@ -218,7 +233,9 @@ def backward(root, seed, observer=None):
             if observer is not None:
                 observer(node, grad, _sent(node, grad), _arrived_so_far)
     except BaseException:
-        _unmark(order)  # a failed pass must not leak into the next one
+        # A failed pass must not leak into the next one: the nodes not processed
+        # yet get their gradients from before it back.
+        _give_back(order[: _position(order, node)], carried)
         raise
     return order
 
@@ -229,18 +246,21 @@ def _sent(node, grad):
 
 
 def _arrived_so_far(node):
-    return None if node._arrived is None else node.grad
+    return node.grad  # (0.0 where nothing has arrived yet)
 
 
-def _unmark(nodes):
-    """Take a Value pass's marks off ``nodes``, giving back the gradients set aside."""
+def _position(order, node):
+    """Where ``node`` is in ``order``, by identity."""
+    for i, other in enumerate(order):
+        if other is node:
+            return i
+    return len(order)
+
+
+def _give_back(nodes, carried):
+    """Take a stopped Value pass's marks off ``nodes``, with their gradients from before it."""
     for node in nodes:
-        mark = node._arrived
-        if mark is None:
-            continue
-        if mark is not _OPENED:
-            node.grad = mark
-        node._arrived = None
+        node.grad = carried.get(node, 0.0)
 
 
 def _walk_returning(order, root, seed, observer):
