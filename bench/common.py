@@ -170,23 +170,31 @@ def spawn(target, environment=None, **kwargs):
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
-def spawn_in_rounds(calls, rounds):
-    """Run the workers ``calls`` (a list of ``(target, kwargs)`` for ``spawn``) one after
-    the other, ``rounds`` times over, and merge each one's results over the rounds (lists of
-    times are joined). A change in the machine's load during the run then falls on
-    every engine alike, even on engines measured in different processes."""
+def spawn_in_rounds(calls, rounds, spawner=None):
+    """Run the workers ``calls`` (a list of ``(target, kwargs)`` for ``spawn``, or for
+    ``spawner`` when given) one after the other, ``rounds`` times over, and merge each
+    one's results over the rounds (lists of times are joined). A change in the machine's
+    load during the run then falls on every engine alike, even on engines measured in
+    different processes."""
+    spawner = spawner or spawn
     merged = [None] * len(calls)
     for _ in range(rounds):
         for index, (target, kwargs) in enumerate(calls):
-            result = spawn(target, **kwargs)
+            result = spawner(target, **kwargs)
             merged[index] = result if merged[index] is None else _joined(merged[index], result)
     return merged
 
 
 def _joined(first, second):
+    """Two rounds' results as one: lists joined, dicts key by key, anything else (a count
+    of nodes, a version) the same in every round and kept once."""
     if isinstance(first, dict):
         return {key: _joined(value, second[key]) for key, value in first.items()}
-    return first + second
+    if isinstance(first, list):
+        return first + second
+    if first != second:
+        raise RuntimeError(f"a worker's result changed between rounds: {first!r} vs {second!r}")
+    return first
 
 
 def _serve_call(target, arguments):

@@ -308,17 +308,33 @@ def micrograd_available():
     return micrograd_version()
 
 
+def spawn_in_rounds(calls, rounds, spawner):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import spawn_in_rounds
+
+    return spawn_in_rounds(calls, rounds, spawner)
+
+
 def run(quick=False):
     """Measure everything; return a list of row dicts (benchmark, engine, unit, median, ...)."""
-    steps = 5 if quick else 30
+    rounds = 1 if quick else 5
+    steps = 5 if quick else 8  # per round
     shipped_steps = 2 if quick else 7
     chain_ops = 100_000 if quick else CHAIN_OPS
     chain_repeats = 1 if quick else 5
     peer = micrograd_available()
     rows = []
 
-    ours = _spawn("mlp", engine="stepgrad", steps=steps, warmup=3, collector="on")
-    ours_off = _spawn("mlp", engine="stepgrad", steps=steps, warmup=3, collector="off-during-step")
+    # The steps compared with each other run in rounds of fresh processes, one engine
+    # after the other, so that a change in the machine's load, or one process's unlucky
+    # memory layout, falls on every engine alike.
+    def step(engine, collector):
+        return ("mlp", {"engine": engine, "steps": steps, "warmup": 3, "collector": collector})
+
+    calls = [step("stepgrad", "on"), step("stepgrad", "off-during-step")]
+    if peer:
+        calls.append(step("micrograd", "off-during-step"))
+    ours, ours_off, *theirs_off = spawn_in_rounds(calls, rounds, spawner=_spawn)
     mem_ours = _spawn("memory", engine="stepgrad")
     mlp = f"scalar MLP 2-16-16-1, {POINTS} points, one step (~{ours['nodes']:,} nodes)"
     rows.append(_row(mlp, "stepgrad, GC on", ours["times"], "ms", 1e3, ours["walls"]))
@@ -327,9 +343,7 @@ def run(quick=False):
         _row(mlp, "stepgrad, GC off during step", ours_off["times"], "ms", 1e3, ours_off["walls"])
     )
     if peer:
-        theirs_off = _spawn(
-            "mlp", engine="micrograd", steps=steps, warmup=3, collector="off-during-step"
-        )
+        theirs_off = theirs_off[0]
         theirs = _spawn("mlp", engine="micrograd", steps=shipped_steps, warmup=1, collector="on")
         mem_theirs = _spawn("memory", engine="micrograd")
         _check_same_losses(ours, theirs_off)

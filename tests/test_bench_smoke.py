@@ -190,6 +190,18 @@ def test_scalar_benchmark_runs():
     assert any("stepgrad" in engine for engine in measured(rows))
 
 
+def test_rounds_join_the_times_and_keep_what_every_round_agrees_on():
+    first = {"times": [1.0, 2.0], "nodes": 68, "losses": [0.5]}
+    second = {"times": [3.0], "nodes": 68, "losses": [0.5]}
+    assert common._joined(first, second) == {
+        "times": [1.0, 2.0, 3.0],
+        "nodes": 68,
+        "losses": [0.5, 0.5],
+    }
+    with pytest.raises(RuntimeError, match="changed between rounds: 68 vs 70"):
+        common._joined(first, {**second, "nodes": 70})
+
+
 def test_course_benchmark_executes_a_notebook_without_touching_the_committed_one():
     first = course.notebooks()[0]
     before = first.read_bytes()
