@@ -56,6 +56,7 @@ ARRAY_SAFE = [
     linalg.Linear,
     losses.MSELoss,
     losses.BCELoss,
+    losses.CrossEntropyLoss,
 ]
 
 
@@ -94,6 +95,32 @@ def test_the_plain_pass_keeps_each_gradient_in_its_inputs_dtype_and_shape(case):
         if grad is not None:
             assert grad.dtype == stepgrad.float32
             assert grad.shape == np.shape(array)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cross_entropy_gives_the_same_gradient_by_both_routes(reduction, dtype):
+    # Its target is class indices, not a tensor that takes a gradient, so it is not
+    # one of CASES. The plain pass takes the softmax from the forward's log-probabilities,
+    # a recorded one computes it again from the logits: the same numbers.
+    dtype = getattr(stepgrad, dtype)
+    logits = _rng.normal(0.0, 3.0, (5, 4))
+    target = stepgrad.tensor([0, 3, 1, 1, 2])
+    weights = stepgrad.tensor(_rng.uniform(0.5, 2.0, 5 if reduction == "none" else ()), dtype=dtype)
+
+    def gradient(route):
+        x = stepgrad.tensor(logits, dtype=dtype, requires_grad=True)
+        total = (stepgrad.nn.functional.cross_entropy(x, target, reduction) * weights).sum()
+        if route == "arrays":
+            total.backward()
+            return x.grad
+        (grad,) = stepgrad.autograd.grad(total, x, create_graph=True)
+        return grad
+
+    plain, recorded = gradient("arrays"), gradient("tensors")
+    assert plain.dtype == dtype and plain.shape == (5, 4) and plain.grad_fn is None
+    tolerance = 1e-12 if dtype == stepgrad.float64 else 1e-6
+    np.testing.assert_allclose(plain.data, recorded.data, rtol=tolerance, atol=tolerance)
 
 
 @pytest.mark.parametrize("function", ARRAY_SAFE, ids=lambda f: f.__name__)

@@ -159,6 +159,7 @@ class CrossEntropyLoss(Function):
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         picked = np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
         ctx.save_for_backward(input)
+        ctx.log_probs = log_probs  # for a backward pass on arrays, see _softmax
         ctx.target = target
         ctx.reduction = reduction
         return reduce(-picked, reduction)
@@ -166,15 +167,26 @@ class CrossEntropyLoss(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (input,) = ctx.saved_tensors
-        classes = np.arange(input.data.shape[-1])
-        one_hot = (ctx.target[..., None] == classes).astype(input.data.dtype)
+        classes = np.arange(ctx.log_probs.shape[-1])
+        one_hot = (ctx.target[..., None] == classes).astype(ctx.log_probs.dtype)
         grad = per_element(grad_output, ctx.reduction, ctx.target.size)
         if ctx.reduction == "none":
-            grad = grad.unsqueeze(-1)  # one gradient per row, shared by its C logits
-        return grad * (input.softmax(dim=-1) - Tensor(one_hot)), None, None
+            grad = grad[..., None]  # one gradient per row, shared by its C logits
+        return grad * (_softmax(input, ctx.log_probs) - one_hot), None, None
 
 
-# These formulas use only what numpy arrays and Tensors share (and _log), so the plain
+def _softmax(input, log_probs):
+    """softmax(input) over the last dimension, for CrossEntropyLoss's backward.
+
+    For a Tensor (a backward being recorded) it is computed from ``input``, so that
+    it can be differentiated again; for an array (the plain backward pass) it is
+    exp of the log-probabilities the forward computed, which saves computing it
+    again from the logits.
+    """
+    return input.softmax(dim=-1) if isinstance(input, Tensor) else np.exp(log_probs)
+
+
+# These formulas use only what numpy arrays and Tensors share (and _log, _softmax), so the plain
 # backward pass runs them on bare arrays (see Function.backward_on_arrays).
-for _function in (MSELoss, BCELoss):
+for _function in (MSELoss, BCELoss, CrossEntropyLoss):
     _function.backward_on_arrays = True
