@@ -1,6 +1,6 @@
 """Benchmark 4 of issue 8: the scalar engine, side by side with micrograd.
 
-Two workloads, each measured in a fresh Python process that imports only what the
+Two workloads, each measured in fresh Python processes that import only what the
 course imports (numpy and the engine under test), because the cost of Python's
 garbage collector grows with every object the process holds:
 
@@ -9,6 +9,8 @@ garbage collector grows with every object the process holds:
   zero_grad, backward, SGD update; about 66,000 nodes. Consecutive steps, medians.
 - backward through a chain of 1,000,000 operations (y = y * c).
 
+The training steps run in five rounds, each engine in a process of its own per round,
+one after the other, so that a change in the machine's load falls on every engine.
 The model code below is written once and run with each engine's Value class.
 Times are process CPU time, with wall-clock medians beside them: the engines run
 one after another in their own processes, and on a shared machine CPU time is the
