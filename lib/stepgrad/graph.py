@@ -134,7 +134,6 @@ def _inputs_first_marking(root):
     carried = {}
     listed, opened = _LISTED, _OPENED
     to_visit = [root]  # nodes found, and opened nodes waiting for their inputs
-    node = root
     try:
         while to_visit:
             node = to_visit.pop()
@@ -184,9 +183,9 @@ def _inputs_first_marking(root):
                 node.grad = listed
                 break
     except BaseException:
-        # Stopped part way (Ctrl-C in a notebook): take the marks off again, or
-        # the next pass would miss those nodes.
-        # (Every opened node is on to_visit: it is put there before it is marked.)
+        # Stopped part way (Ctrl-C in a notebook): take the marks off again, or the
+        # next pass would miss those nodes. (An opened node is on to_visit: it is put
+        # there before it is marked.)
         _give_back(order + [n for n in to_visit if n.grad is opened], carried)
         raise
     return order, carried
@@ -235,7 +234,7 @@ def backward(root, seed, observer=None):
     except BaseException:
         # A failed pass must not leak into the next one: the nodes not processed
         # yet get their gradients from before it back.
-        _give_back(order[: _position(order, node)], carried)
+        _give_back(order[: order.index(node)], carried)  # (Values compare by identity)
         raise
     return order
 
@@ -247,14 +246,6 @@ def _sent(node, grad):
 
 def _arrived_so_far(node):
     return node.grad  # (0.0 where nothing has arrived yet)
-
-
-def _position(order, node):
-    """Where ``node`` is in ``order``, by identity."""
-    for i, other in enumerate(order):
-        if other is node:
-            return i
-    return len(order)
 
 
 def _give_back(nodes, carried):
