@@ -148,7 +148,9 @@ def _inputs_first_marking(root):
                 carried[node] = mark
             # Go down from a node just found through its first input not listed
             # yet, opening each node on the way; a leaf is listed at once. Each
-            # node's earlier gradient is set aside when it is found.
+            # node's earlier gradient is set aside when it is found. (The two
+            # inputs are written out one after the other: a loop over them would
+            # make a tuple per node.)
             while True:
                 a = node._a
                 if a is not None:
